@@ -1,0 +1,109 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def world(db):
+    from jiaozheng.core.testing.world import make_world
+
+    return make_world()
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the test client signed in as ``user``."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_client(db):
+    """api_client(user) -> a client sending that user's bearer token."""
+    from django.test import Client
+
+    from jiaozheng.orgs.services import token_issue
+
+    def _make(user):
+        _token, key = token_issue(actor=user, user=user, name="test")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    return _make
+
+
+# --- browser tests (Playwright driving Debian's Chromium; no browser download) ----------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"width": 1366, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls in the same test are safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    from jiaozheng.core.testing.world import make_world
+
+    return make_world()
+
+
+@pytest.fixture
+def browser_login(browser, live_server):
+    """browser_login(username, phone=False, **context_options) -> a Playwright page signed in."""
+    from jiaozheng.core.testing.world import PASSWORD
+
+    contexts = []
+
+    def _login(username: str, *, phone: bool = False, password: str = PASSWORD, **options):
+        viewport = PHONE if phone else DESKTOP
+        context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield _login
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> str:
+    """Save a PNG under artifacts/screenshots/ (kept by CI as test artefacts)."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return str(path)

@@ -1,0 +1,181 @@
+"""The audit trail, the per-person timeline and the log of sensitive reads.
+
+``AuditEntry`` rows form a hash chain: each row stores the previous row's hash and its own hash over its
+content, so an altered or deleted row breaks the chain (``jiaozheng audit verify``). Entries are written
+by ``AuditedModel.save()/delete()`` in the same transaction as the change, whoever made it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiaozheng.core.roles import Domain
+from jiaozheng.core.scoping import ScopedManager, ScopeRule
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+        BULK_CREATE = "bulk_create", _("Imported")
+        ACTION = "action", _("Action")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=160)
+    origin = models.CharField(max_length=16)
+    request_id = models.CharField(max_length=64, blank=True, db_index=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    verb = models.CharField(max_length=80, blank=True)
+    model = models.CharField(max_length=80, db_index=True)
+    object_id = models.CharField(max_length=64, db_index=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    county_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = ScopedManager()
+    scope_rule = ScopeRule(domain=Domain.AUDIT, county="county_id")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.model}#{self.object_id}"
+
+
+class TimelineEvent(models.Model):
+    """A readable event on one person's timeline ("visit recorded", "left permitted area")."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    verb = models.CharField(max_length=80)
+    params = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=160, blank=True)
+    model = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+
+    objects = ScopedManager()
+    scope_rule = ScopeRule(
+        domain=Domain.CASELOAD,
+        county="person__county",
+        squadron="person__squadron",
+        person="person",
+        juvenile="person__is_juvenile",
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "-at"], name="timeline_person_at")]
+
+    def __str__(self) -> str:
+        from jiaozheng.audit.timeline import render
+
+        return render(self)
+
+
+class AccessLog(models.Model):
+    """A read of sensitive personal data: psychological results, locations, faces, full ID numbers."""
+
+    class Kind(models.TextChoices):
+        PSYCH = "psych", _("Psychological results")
+        LOCATION = "location", _("Locations")
+        FACE = "face", _("Face images")
+        IDENTITY = "identity", _("Full ID number or phone")
+        COUNSELLING = "counselling", _("Counselling notes")
+        EXPORT = "export", _("Export")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=160)
+    kind = models.CharField(max_length=16, choices=Kind.choices, db_index=True)
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="access_logs"
+    )
+    county_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    model = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    objects = ScopedManager()
+    scope_rule = ScopeRule(domain=Domain.AUDIT, county="county_id")
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("sensitive data access")
+        verbose_name_plural = _("sensitive data accesses")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.kind}"
+
+
+# --- the base class that makes every write of a domain model auditable --------------------------------
+
+
+class AuditedModel(models.Model):
+    """Base for domain models: every save() and delete writes an AuditEntry in the same transaction.
+
+    Deletes (direct or cascaded) are recorded by a post_delete handler (audit/apps.py), which Django
+    sends inside the deleting transaction.
+
+    ``audit_exclude`` lists fields left out of the snapshots (large blobs, derived caches); encrypted
+    fields are recorded as "[encrypted]" with whether they changed, never in clear.
+    Bulk writes (``bulk_create``, ``update``) bypass save(): services that use them call
+    ``jiaozheng.audit.services.record_bulk`` themselves.
+    """
+
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        if len(field_names) == len(cls._meta.concrete_fields):
+            # Cheap: the raw loaded values; they are normalised only if the instance is saved.
+            instance._audit_loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from jiaozheng.audit.services import record_change, snapshot
+
+        using = kwargs.get("using") or self._state.db or "default"
+        creating = self._state.adding
+        with transaction.atomic(using=using):
+            before = None
+            if not creating:
+                loaded = getattr(self, "_audit_loaded", None)
+                if loaded is None:
+                    fresh = type(self)._base_manager.using(using).filter(pk=self.pk).first()
+                    loaded = (
+                        None
+                        if fresh is None
+                        else {f.attname: getattr(fresh, f.attname) for f in self._meta.concrete_fields}
+                    )
+                before = snapshot(type(self), loaded) if loaded is not None else None
+            super().save(*args, **kwargs)
+            after = snapshot(self)
+            record_change(
+                self, AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE, before, after
+            )
+            self._audit_loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}

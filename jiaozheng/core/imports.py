@@ -1,0 +1,406 @@
+"""All-or-nothing imports of CSV/XLSX files, one documented template per kind of record.
+
+An app registers an ``ImportKind``: its columns (header, key, type, required, help) and a ``write``
+function. ``run_import`` reads the file, parses and validates every row, and only if no row has an
+error calls ``write`` inside one transaction. Otherwise nothing is written and the caller gets the list
+of ``(row, column, reason)`` errors. Row numbers are the spreadsheet's (header = row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jiaozheng.core.errors import validation_errors_from_django
+
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the Chinese header used in the template
+    kind: str = "str"  # str, int, decimal, float, date, datetime, bool, choice
+    required: bool = False
+    help: str = ""
+    choices: Any = None  # a TextChoices class for kind="choice"
+    max_length: int | None = None
+    example: str = ""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    ok: bool
+    created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "created": self.created,
+            "message": self.message,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+class RowProblem(Exception):
+    """Raised by a kind's ``prepare`` for one row: becomes a RowError; the import continues checking."""
+
+    def __init__(self, column: str | None, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    kind: str
+    label: str
+    columns: Sequence[Column]
+    # prepare(actor, row_dict, context) -> prepared object; raise RowProblem/ValidationError for bad rows
+    prepare: Callable[[Any, dict[str, Any], dict[str, Any]], Any]
+    # write(actor, prepared_rows, context) -> number of records created; runs in one transaction
+    write: Callable[[Any, list[Any], dict[str, Any]], int]
+    description: str = ""
+    # begin(actor, context): per-file setup (caches of lookups), optional
+    begin: Callable[[Any, dict[str, Any]], None] | None = None
+    # check_all(actor, prepared_rows_with_row_numbers, context) -> list[RowError]: cross-row rules
+    check_all: Callable[[Any, list[tuple[int, Any]], dict[str, Any]], list[RowError]] | None = None
+
+    def template_xlsx(self) -> bytes:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "data"
+        ws.append([c.header for c in self.columns])
+        ws.append([c.example for c in self.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        notes = wb.create_sheet("说明")
+        notes.append(["列名", "字段", "必填", "格式", "说明"])
+        for c in self.columns:
+            notes.append([c.header, c.key, "是" if c.required else "否", _kind_text(c), c.help])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+
+def _kind_text(column: Column) -> str:
+    if column.kind == "choice" and column.choices is not None:
+        return "取值: " + " / ".join(f"{label}" for _v, label in column.choices.choices)
+    return {
+        "str": "文本",
+        "int": "整数",
+        "decimal": "数字",
+        "float": "数字",
+        "date": "日期 YYYY-MM-DD",
+        "datetime": "日期时间 YYYY-MM-DD HH:MM",
+        "bool": "是/否",
+    }.get(column.kind, column.kind)
+
+
+_KINDS: dict[str, ImportKind] = {}
+
+
+def register_import(kind: ImportKind) -> ImportKind:
+    _KINDS[kind.kind] = kind
+    return kind
+
+
+def import_kinds() -> dict[str, ImportKind]:
+    from jiaozheng.core.registry import app_modules
+
+    for _cfg, _module in app_modules("imports"):
+        pass  # importing registers the kinds
+    return dict(sorted(_KINDS.items()))
+
+
+# --- reading files ----------------------------------------------------------------------------------
+
+
+class FileProblem(Exception):
+    pass
+
+
+def read_table(name: str, content: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """Headers and (row number, values) from a CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX file."""
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        return _read_xlsx(content)
+    if lower.endswith(".csv") or lower.endswith(".txt"):
+        return _read_csv(content)
+    raise FileProblem(_("Only .xlsx and .csv files can be imported."))
+
+
+def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileProblem(_("The CSV file is not UTF-8 or GB18030 text."))
+    if "\x00" in text:
+        raise FileProblem(_("The file is not a text CSV file."))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise FileProblem(_("The CSV file cannot be read: %(e)s") % {"e": exc})
+    if not rows:
+        raise FileProblem(_("The file is empty."))
+    headers = [h.strip() for h in rows[0]]
+    data = [(i + 2, r) for i, r in enumerate(rows[1:]) if any(str(v).strip() for v in r)]
+    return headers, data
+
+
+def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    from openpyxl import load_workbook
+
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise FileProblem(_("The file is not a valid .xlsx workbook."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+            if total > 200 * 1024 * 1024:
+                raise FileProblem(_("The workbook is too large when unpacked."))
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except FileProblem:
+        raise
+    except Exception as exc:
+        raise FileProblem(_("The .xlsx workbook cannot be read: %(e)s") % {"e": type(exc).__name__})
+    ws = wb.worksheets[0]
+    rows_iter = ws.iter_rows(values_only=True)
+    try:
+        header_row = next(rows_iter)
+    except StopIteration:
+        raise FileProblem(_("The file is empty."))
+    headers = [str(h).strip() if h is not None else "" for h in header_row]
+    data = []
+    for i, row in enumerate(rows_iter):
+        if i >= MAX_ROWS:
+            raise FileProblem(_("The file has more than %(n)s rows.") % {"n": MAX_ROWS})
+        values = list(row)
+        if any(v not in (None, "") and str(v).strip() for v in values):
+            data.append((i + 2, values))
+    wb.close()
+    return headers, data
+
+
+# --- parsing values ------------------------------------------------------------------------------------
+
+_TRUE = {"是", "1", "true", "yes", "y", "有", "√"}
+_FALSE = {"否", "0", "false", "no", "n", "无", ""}
+
+
+def parse_value(column: Column, raw: Any) -> Any:
+    """The typed value of one cell; raises ValueError with a reader-facing reason."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        if column.required:
+            raise ValueError(_("This column is required."))
+        return None if column.kind != "str" else ""
+    kind = column.kind
+    if kind == "str":
+        text = str(raw).strip()
+        if isinstance(raw, float) and raw.is_integer():
+            text = str(int(raw))
+        if column.max_length and len(text) > column.max_length:
+            raise ValueError(_("Longer than %(n)s characters.") % {"n": column.max_length})
+        return text
+    if kind == "int":
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise ValueError(_("Not a whole number: %(v)s") % {"v": raw})
+        if value != value.to_integral_value():
+            raise ValueError(_("Not a whole number: %(v)s") % {"v": raw})
+        return int(value)
+    if kind in ("decimal", "float"):
+        try:
+            value = Decimal(str(raw).strip().replace(",", ""))
+        except InvalidOperation:
+            raise ValueError(_("Not a number: %(v)s") % {"v": raw})
+        if not value.is_finite():
+            raise ValueError(_("Not a number: %(v)s") % {"v": raw})
+        return float(value) if kind == "float" else value
+    if kind == "date":
+        return _parse_date(raw)
+    if kind == "datetime":
+        return _parse_datetime(raw)
+    if kind == "bool":
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(_("Write 是 or 否."))
+    if kind == "choice":
+        text = str(raw).strip()
+        for value, label in column.choices.choices:
+            if text in (value, str(label)):
+                return value
+        from django.utils import translation
+
+        with translation.override("zh-hans"):
+            for value, label in column.choices.choices:
+                if text == str(label):
+                    return value
+        with translation.override("en"):
+            for value, label in column.choices.choices:
+                if text.lower() == str(label).lower():
+                    return value
+        raise ValueError(_("Unknown value %(v)s") % {"v": text})
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def _parse_date(raw: Any) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip().replace("/", "-").replace(".", "-")
+    for suffix in ("年", "月"):
+        text = text.replace(suffix, "-")
+    text = text.replace("日", "")
+    try:
+        return dt.date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+    except ValueError:
+        raise ValueError(_("Not a date (YYYY-MM-DD): %(v)s") % {"v": raw})
+
+
+def _parse_datetime(raw: Any) -> dt.datetime:
+    from django.utils import timezone
+
+    if isinstance(raw, dt.datetime):
+        value = raw
+    else:
+        text = str(raw).strip().replace("/", "-")
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(_("Not a date and time (YYYY-MM-DD HH:MM): %(v)s") % {"v": raw})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+# --- running an import -------------------------------------------------------------------------------
+
+
+def run_import(
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+    content: bytes,
+    context: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    definition = import_kinds().get(kind)
+    if definition is None:
+        return ImportResult(False, errors=[RowError(0, None, _("Unknown import kind %(k)s") % {"k": kind})])
+    context = dict(context or {})
+    try:
+        headers, rows = read_table(name, content)
+    except FileProblem as exc:
+        return ImportResult(False, errors=[RowError(0, None, str(exc))])
+    index = _map_headers(definition.columns, headers)
+    missing = [c for c in definition.columns if c.required and c.key not in index]
+    if missing:
+        return ImportResult(
+            False, errors=[RowError(1, c.header, _("Required column missing")) for c in missing]
+        )
+    if not rows:
+        return ImportResult(False, errors=[RowError(0, None, _("The file has no data rows."))])
+    if definition.begin:
+        definition.begin(actor, context)
+    errors: list[RowError] = []
+    prepared: list[tuple[int, Any]] = []
+    total = len(rows)
+    for n, (row_number, values) in enumerate(rows, 1):
+        row: dict[str, Any] = {}
+        row_errors = []
+        for column in definition.columns:
+            position = index.get(column.key)
+            raw = values[position] if position is not None and position < len(values) else None
+            try:
+                row[column.key] = parse_value(column, raw)
+            except ValueError as exc:
+                row_errors.append(RowError(row_number, column.header, str(exc)))
+        if not row_errors:
+            try:
+                prepared.append((row_number, definition.prepare(actor, row, context)))
+            except RowProblem as exc:
+                header = _header_for(definition.columns, exc.column)
+                row_errors.append(RowError(row_number, header, exc.message))
+            except ValidationError as exc:
+                for item in validation_errors_from_django(exc):
+                    row_errors.append(
+                        RowError(row_number, _header_for(definition.columns, item["field"]), item["message"])
+                    )
+        errors.extend(row_errors)
+        if progress and (n % 200 == 0 or n == total):
+            progress(n, total)
+        if len(errors) >= 1000:
+            errors.append(RowError(row_number, None, _("Too many errors; checking stopped.")))
+            break
+    if not errors and definition.check_all:
+        errors.extend(definition.check_all(actor, prepared, context))
+    if errors:
+        return ImportResult(
+            False,
+            errors=errors,
+            message=_("Nothing was imported: %(n)s problems found.") % {"n": len(errors)},
+        )
+    try:
+        with transaction.atomic():
+            created = definition.write(actor, [p for _n, p in prepared], context)
+    except ValidationError as exc:
+        return ImportResult(
+            False,
+            errors=[RowError(0, None, m["message"]) for m in validation_errors_from_django(exc)],
+            message=_("Nothing was imported."),
+        )
+    return ImportResult(True, created=created, message=_("%(n)s records imported.") % {"n": created})
+
+
+def _map_headers(columns: Iterable[Column], headers: list[str]) -> dict[str, int]:
+    index = {}
+    for column in columns:
+        for i, header in enumerate(headers):
+            clean = header.replace("*", "").strip()
+            if clean in (column.header, column.key):
+                index[column.key] = i
+                break
+    return index
+
+
+def _header_for(columns: Iterable[Column], key: str | None) -> str | None:
+    for column in columns:
+        if column.key == key:
+            return column.header
+    return key

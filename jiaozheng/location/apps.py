@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LocationConfig(AppConfig):
+    name = "jiaozheng.location"
+    label = "location"
+    verbose_name = _("Location supervision")

@@ -1,0 +1,15 @@
+#!/bin/sh
+# The whole suite, on SQLite and then on PostgreSQL. Extra arguments go to pytest.
+set -e
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+scripts/services.sh
+$BIN/jiaozheng compilemessages --ignore=.venv -v0
+export JZ_TEST_PG_URL="${JZ_TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/jiaozheng}"
+mkdir -p artifacts
+start=$(date +%s)
+echo "== suite on SQLite"
+DATABASE_URL= $BIN/pytest -n 2 --dist loadgroup -q "$@"
+echo "== suite on PostgreSQL ($JZ_TEST_PG_URL)"
+DATABASE_URL="$JZ_TEST_PG_URL" $BIN/pytest -n 2 --dist loadgroup -q "$@"
+echo "== whole suite: $(( $(date +%s) - start )) s"
