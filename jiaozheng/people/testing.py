@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from jiaozheng.core.testing.matrix import api_body, object_factory
 from jiaozheng.people.models import CorrectionPlan
 
@@ -15,7 +17,7 @@ def make_person(world, where):
 
 @object_factory("people.CorrectionPlan")
 def make_plan(world, where):
-    today = dt.date.today()
+    today = timezone.localdate()
     return CorrectionPlan.objects.create(
         person=world.person(where),
         made_on=today,
