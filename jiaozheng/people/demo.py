@@ -260,6 +260,7 @@ def load(ctx: DemoContext) -> None:
                 services.hardship_set(
                     actor=officer, person=person, hardship=True, note="家庭经济困难，子女就学"
                 )
+    ctx.objects["cohort_2020"] = _load_cohort_2020(ctx, officer_of)
     first = next(
         p
         for p in persons
@@ -278,3 +279,47 @@ def load(ctx: DemoContext) -> None:
     ctx.objects["subject_user"] = subject
     ctx.logins.append((str(Role.SUBJECT.label), "subject", f"{first.name}（{first.squadron.name}）"))
     ctx.say(f"caseload: {len(persons)} persons")
+
+
+COHORT_2020_SIZE = 262
+
+
+def _load_cohort_2020(ctx: DemoContext, officer_of: dict[str, str]) -> list[Person]:
+    """The persons 溆浦县 served in the seed's contract year: in correction at some time in 2020, released since.
+
+    Half entered in 2020 (that year's new entrants), the rest had entered in 2018-2019.
+    """
+    staff = ctx.objects["staff"]
+    keys = ["lufeng", "dajiangkou", "guanyinge", "longtan", "huangmaoyuan"]
+    cohort: list[Person] = []
+    for i in range(COHORT_2020_SIZE):
+        key = ctx.rng.choices(keys, weights=[SQUADRON_WEIGHTS[k] for k in keys])[0]
+        officer = staff[officer_of[key]]
+        entered_2020 = i % 2 == 0
+        if entered_2020:
+            start = dt.date(2020, 1, 6) + dt.timedelta(days=ctx.rng.randrange(0, 330))
+            months = ctx.rng.choice([6, 8, 10, 12, 18, 24])
+        else:
+            start = dt.date(2018, 6, 1) + dt.timedelta(days=ctx.rng.randrange(0, 560))
+            months = ctx.rng.choice([12, 18, 24, 36])
+        end = max(add_months(start, months) - dt.timedelta(days=1), dt.date(2020, 1, 31))
+        data = _person_data(ctx, key)
+        birth = data["birth_date"].replace(year=data["birth_date"].year - (ctx.today.year - start.year))
+        intake = start + dt.timedelta(days=ctx.rng.choice([1, 2, 3, 5, 7, 9]))
+        data.update(
+            {
+                "birth_date": birth,
+                "id_number": make_id_number("431224", birth, data["gender"], ctx.rng),
+                "judgment_effective_on": start,
+                "term_start": start,
+                "term_end": end,
+                "intake_on": intake,
+                "supervision_class": SupervisionClass.ORDINARY,
+            }
+        )
+        with acting_as(officer, "cli"):
+            person = services.person_create(actor=officer, data=data)
+            services.person_announce(actor=officer, person=person, announced_on=intake + dt.timedelta(days=2))
+            services.person_release(actor=officer, person=person, released_on=max(end, intake))
+        cohort.append(person)
+    return cohort
