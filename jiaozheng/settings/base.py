@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "jiaozheng.contracts",
     # Service apps
     "jiaozheng.location",
+    "jiaozheng.checkins",
     "jiaozheng.assessments",
+    "jiaozheng.counselling",
     "jiaozheng.education",
     "jiaozheng.community",
     "jiaozheng.visits",

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckinsConfig(AppConfig):
+    name = "jiaozheng.checkins"
+    label = "checkins"
+    verbose_name = _("Face check-in")
