@@ -4,6 +4,9 @@ Each module measures its own targets (see the issues: P1-P7). ``report(line)`` p
 ``BENCH Pn key=value ...`` and collects it into bench-results/latest.txt. Run on SQLite by default; with
 ``DATABASE_URL`` set (make bench sets it for the PostgreSQL pass), on PostgreSQL.
 Usage: python scripts/bench.py [--only APP[,APP]] [--db sqlite|postgresql|both]
+
+The bench uses its own databases (bench-results/var/ for SQLite, jiaozheng_bench on PostgreSQL), migrated
+before the run; each app's bench creates the data it measures.
 """
 
 from __future__ import annotations
@@ -20,13 +23,31 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("JZ_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/jiaozheng_bench")
 
 
+def _ensure_pg_database(url: str) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def run_pass(db: str, only: list[str]) -> int:
     env = dict(os.environ)
     env["JZ_BENCH_DB"] = db
+    # The bench never touches the demo database of `make run`: its own SQLite file or PostgreSQL database.
+    env["JZ_VAR_DIR"] = str(ROOT / "bench-results" / "var")
     if db == "postgresql":
         env["DATABASE_URL"] = PG_URL
+        _ensure_pg_database(PG_URL)
     else:
         env.pop("DATABASE_URL", None)
+    subprocess.check_call([sys.executable, "-m", "jiaozheng.cli", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT)
     args = [sys.executable, __file__, "--inner"] + (["--only", ",".join(only)] if only else [])
     return subprocess.call(args, env=env, cwd=ROOT)
 
