@@ -4,7 +4,7 @@
 # (the production database and queue, also used by the test suite).
 set -e
 PACKAGES="fonts-noto-cjk fonts-wqy-microhei fonts-arphic-ukai poppler-utils chromium gettext libpango-1.0-0
-libpangoft2-1.0-0 libharfbuzz-subset0 postgresql redis-server"
+libpangoft2-1.0-0 libharfbuzz-subset0 postgresql redis-server wrk"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
