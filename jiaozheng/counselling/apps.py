@@ -6,3 +6,6 @@ class CounsellingConfig(AppConfig):
     name = "jiaozheng.counselling"
     label = "counselling"
     verbose_name = _("Counselling")
+
+    def ready(self) -> None:
+        from jiaozheng.counselling import rules, verbs  # noqa: F401  (registrations)
