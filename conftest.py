@@ -107,3 +107,22 @@ def screenshot(page, name: str) -> str:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return str(path)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rule_cache():
+    """Rule values are cached per process; a test's overrides must not leak into the next test."""
+    from jiaozheng.core.rules import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service-level messages in English for assertions; pages still answer in Chinese by default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -337,7 +337,10 @@ def run_import(
     if not rows:
         return ImportResult(False, errors=[RowError(0, None, _("The file has no data rows."))])
     if definition.begin:
-        definition.begin(actor, context)
+        try:
+            definition.begin(actor, context)
+        except PermissionDenied as exc:
+            return ImportResult(False, errors=[RowError(0, None, str(exc))], message=str(exc))
     errors: list[RowError] = []
     prepared: list[tuple[int, Any]] = []
     total = len(rows)
@@ -368,8 +371,9 @@ def run_import(
         if len(errors) >= 1000:
             errors.append(RowError(row_number, None, _("Too many errors; checking stopped.")))
             break
-    if not errors and definition.check_all:
+    if definition.check_all and len(errors) < 1000:
         errors.extend(definition.check_all(actor, prepared, context))
+        errors.sort(key=lambda e: (e.row, e.column or ""))
     if errors:
         return ImportResult(
             False,

@@ -28,9 +28,10 @@ class LanguageMiddleware:
 
     def __call__(self, request):
         language = language_for(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", language)
-        translation.deactivate()
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", language)
+            if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
+                response.render()  # template responses render in the request's language
         return response

@@ -9,6 +9,7 @@ in the ``RuleValue`` table, through the admin or ``jiaozheng rules set``. Code r
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +27,9 @@ class RuleDef:
 
 
 _REGISTRY: dict[str, RuleDef] = {}
-_cache: dict[tuple[str, int | None], Any] = {}
+_cache: dict[tuple[str, int | None], tuple[float, Any]] = {}
 _lock = threading.Lock()
+CACHE_SECONDS = 60  # other processes (web workers, the Huey worker) see a change within a minute
 
 
 def register_rule(
@@ -76,14 +78,16 @@ _MISSING = object()
 
 def _lookup(key: str, unit_id: int) -> Any:
     cache_key = (key, unit_id)
-    if cache_key in _cache:
-        return _cache[cache_key]
+    cached = _cache.get(cache_key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        return cached[1]
     from jiaozheng.core.models import RuleValue
 
     row = RuleValue.objects.filter(key=key, unit_id=unit_id).values_list("value", flat=True).first()
     value = _MISSING if row is None else row
     with _lock:
-        _cache[cache_key] = value
+        _cache[cache_key] = (now, value)
     return value
 
 

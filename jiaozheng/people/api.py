@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Query, Schema
+from ninja import Field, Query, Schema, Status
 
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
@@ -231,7 +231,7 @@ def get_person(request, person_id: int):
 def create_person(request, payload: PersonIn):
     data = _units(payload.dict(), request.user)
     person = _service_call(services.person_create, actor=request.user, data=data)
-    return 201, _out(person_get(actor=request.user, pk=person.pk), _full_identity(request))
+    return Status(201, _out(person_get(actor=request.user, pk=person.pk), _full_identity(request)))
 
 
 @router.patch(

@@ -112,7 +112,9 @@ def _locked(actor: Any, person: Person, domain: str = Domain.CASELOAD) -> Person
     return Person.objects.select_for_update().get(pk=visible.pk)
 
 
-def _clean_person_data(data: dict[str, Any], *, instance: Person | None = None) -> dict[str, Any]:
+def _clean_person_data(
+    data: dict[str, Any], *, instance: Person | None = None, check_duplicates: bool = True
+) -> dict[str, Any]:
     """Normalise and cross-check input; raise ValidationError with every problem at once."""
     errors: dict[str, list[str]] = {}
     clean = dict(data)
@@ -142,7 +144,7 @@ def _clean_person_data(data: dict[str, Any], *, instance: Person | None = None) 
         problem = id_number_problem(id_number, merged.get("birth_date"), merged.get("gender"))
         if problem:
             errors.setdefault("id_number", []).append(problem)
-        else:
+        elif check_duplicates:
             duplicates = Person.objects.filter(id_index=blind_index(id_number)).exclude(
                 status__in=[Status.RELEASED, Status.TERMINATED]
             )
@@ -223,13 +225,17 @@ def _next_case_number(county: OrgUnit, year: int) -> str:
     return f"{prefix}{seq:04d}"
 
 
-def person_build(*, actor: Any, data: dict[str, Any]) -> Person:
-    """Validate registration data and return an unsaved Person with its derived fields."""
+def person_build(*, actor: Any, data: dict[str, Any], units_checked: bool = False) -> Person:
+    """Validate registration data and return an unsaved Person with its derived fields.
+
+    ``units_checked=True`` is for imports, which resolve the units from the actor's scope once per file
+    and check duplicate ID numbers for the whole file at once (``duplicate_id_numbers``).
+    """
     _require(actor)
     unknown = set(data) - set(EDITABLE_FIELDS) - set(CREATE_ONLY_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    clean = _clean_person_data(data)
+    clean = _clean_person_data(data, check_duplicates=not units_checked)
     person = Person(**clean)
     if person.squadron_id is None:
         raise ValidationError({"squadron": _("Choose a squadron or judicial office.")})
@@ -237,10 +243,29 @@ def person_build(*, actor: Any, data: dict[str, Any]) -> Person:
     person.status = Status.IN_CORRECTION if person.intake_on else Status.PENDING
     person.supervision_class = clean.get("supervision_class") or SupervisionClass.STRICT
     person.case_number = "pending"
-    person.full_clean(exclude=["case_number"])
-    if not is_visible(person.squadron, actor):
-        raise PermissionDenied(_("You may only register persons in your own squadrons or counties."))
+    if units_checked:
+        person.full_clean(
+            exclude=["case_number", "county", "squadron", "township", "village"], validate_unique=False
+        )
+    else:
+        person.full_clean(exclude=["case_number"])
+        if not is_visible(person.squadron, actor):
+            raise PermissionDenied(_("You may only register persons in your own squadrons or counties."))
     return person
+
+
+def duplicate_id_numbers(id_indexes: list[str]) -> dict[str, str]:
+    """Blind indexes among ``id_indexes`` that belong to a person still under correction -> case number."""
+    found: dict[str, str] = {}
+    for start in range(0, len(id_indexes), 500):
+        chunk = id_indexes[start : start + 500]
+        rows = (
+            Person.objects.filter(id_index__in=chunk)
+            .exclude(status__in=[Status.RELEASED, Status.TERMINATED])
+            .values_list("id_index", "case_number")
+        )
+        found.update(dict(rows))
+    return found
 
 
 @transaction.atomic
@@ -391,7 +416,8 @@ def _record_report(actor: Any, person: Person, reported_on: dt.date, note: str) 
         },
         recorded_by=_user(actor),
     )
-    timeline_add(person, "person.reported", obj=event, date=reported_on.isoformat(), late_days=late)
+    verb = "person.reported_late" if late > 0 else "person.reported"
+    timeline_add(person, verb, obj=event, date=reported_on.isoformat(), late_days=late)
     return event
 
 

@@ -6,7 +6,10 @@ from jiaozheng.audit.timeline import register_verb
 from jiaozheng.people.choices import DisciplineKind, SupervisionClass, TeamRole, TerminationReason
 
 register_verb("person.registered", _("Registered on the caseload"), icon="＋")
-register_verb("person.reported", _("Reported in on {date} ({late_days} days late)"), icon="✓")
+register_verb("person.reported", _("Reported in on {date}"), icon="✓")
+register_verb(
+    "person.reported_late", _("Reported in on {date}, {late_days} days after the deadline"), icon="!"
+)
 register_verb("person.announced", _("Admission announced on {date}"), icon="📣")
 register_verb(
     "person.class_changed",

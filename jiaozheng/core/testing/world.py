@@ -93,6 +93,7 @@ def person_data(
     n = next(_counter)
     rng = random.Random(n)
     county_code = squadron.county.code or "431224"
+    started = today - dt.timedelta(days=(intake_days_ago or 0) + 3)
     data = {
         "name": name or f"测试{n}",
         "gender": gender,
@@ -107,9 +108,9 @@ def person_data(
         "township": township,
         "correction_type": "probation",
         "offence_category": "dangerous_driving",
-        "term_start": today - dt.timedelta(days=intake_days_ago + 3),
+        "term_start": started,
         "term_end": today + dt.timedelta(days=365),
-        "judgment_effective_on": today - dt.timedelta(days=intake_days_ago + 3),
+        "judgment_effective_on": started,
         "intake_on": today - dt.timedelta(days=intake_days_ago) if intake_days_ago is not None else None,
         "supervision_class": "ordinary",
     }
