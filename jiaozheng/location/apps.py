@@ -6,3 +6,6 @@ class LocationConfig(AppConfig):
     name = "jiaozheng.location"
     label = "location"
     verbose_name = _("Location supervision")
+
+    def ready(self) -> None:
+        from jiaozheng.location import verbs  # noqa: F401  (registrations)

@@ -1,0 +1,344 @@
+"""Writes of location supervision: alerts and their workflow, devices, travel permits.
+
+Alerts can be raised by background jobs, the fix ingestion and other modules (face check-ins) without an
+actor: ``alert_raise`` keeps one open alert per person and type, adds new evidence to it, and notifies
+the person's assigned staff when it opens. The workflow services take the acting staff member, check the
+role and the row scope, validate, and change nothing on error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiaozheng.audit.services import timeline_add
+from jiaozheng.core.notify import notify, staff_for_person
+from jiaozheng.core.roles import CHANGE, Domain, Role
+from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for
+from jiaozheng.location.choices import (
+    OPEN_STATUSES,
+    SEVERITY_RANK,
+    STAFF_OUTCOMES,
+    AlertEventKind,
+    AlertOutcome,
+    AlertSeverity,
+    AlertStatus,
+    AlertType,
+)
+from jiaozheng.location.models import Alert, AlertEvent
+
+log = logging.getLogger(__name__)
+
+# Who is told when an alert opens (besides the person's correction-team members with an account).
+ALERT_ROLES = (Role.SQUADRON_OFFICER, Role.SOCIAL_WORKER)
+# Who is told when an alert is escalated, or opens as urgent.
+ESCALATION_ROLES = (Role.BUREAU_OFFICER, Role.BUREAU_ADMIN)
+# Roles that may decide an admonition (训诫) as an alert's outcome: officers, not contracted staff.
+ADMONITION_ROLES = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_OFFICER, Role.SQUADRON_OFFICER})
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def jsonable(value: Any) -> Any:
+    """Evidence as plain JSON: datetimes as ISO text, tuples as lists, other objects as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def alert_link(alert: Alert) -> str:
+    try:
+        return reverse("location:alert_detail", args=[alert.pk])
+    except NoReverseMatch:  # pragma: no cover - the app's URLs are always mounted
+        return ""
+
+
+def alert_recipients(person: Any, *, escalation: bool = False) -> list[Any]:
+    """The person's assigned staff: correction-team members with an account, the squadron's officers and
+    social workers; for escalations (and urgent alerts) also the county bureau's officers."""
+    from jiaozheng.orgs.models import User
+
+    today = timezone.localdate()
+    team_user_ids = list(
+        person.team.filter(user__isnull=False).exclude(until__lt=today).values_list("user_id", flat=True)
+    )
+    users = list(User.objects.filter(pk__in=team_user_ids, is_active=True).exclude(role=Role.SUBJECT))
+    users += staff_for_person(person, ALERT_ROLES)
+    if escalation:
+        users += staff_for_person(person, ESCALATION_ROLES)
+    return users
+
+
+def _notify_alert(alert: Alert, *, escalation: bool = False, title: str | None = None) -> None:
+    from jiaozheng.core.models import Notification
+
+    level = (
+        Notification.Level.URGENT
+        if escalation or alert.severity in (AlertSeverity.HIGH, AlertSeverity.URGENT)
+        else Notification.Level.WARNING
+    )
+    person = alert.person
+    notify(
+        alert_recipients(person, escalation=escalation or alert.severity == AlertSeverity.URGENT),
+        title=title or f"{alert.get_alert_type_display()}：{person.name}",
+        body=alert.title,
+        link=alert_link(alert),
+        level=level,
+        kind=f"location.{alert.alert_type}",
+    )
+
+
+def alert_raise(
+    *,
+    person: Any,
+    alert_type: str,
+    severity: str,
+    title: str,
+    evidence: dict,
+    source_obj: Any = None,
+    occurred_at: dt.datetime | None = None,
+) -> Alert:
+    """Open an alert, or add evidence to the open one of the same person and type.
+
+    Callable from background jobs and other modules without an actor (the audit trail records the
+    context's actor: the system user in jobs). A new alert notifies the assigned staff and goes on the
+    person's timeline; evidence added to an open alert is an ``AlertEvent``. The severity of an open alert
+    only ever rises.
+    """
+    from jiaozheng.people.models import Person
+
+    if alert_type not in AlertType.values:
+        raise ValidationError({"alert_type": _("Unknown alert type.")})
+    if severity not in AlertSeverity.values:
+        raise ValidationError({"severity": _("Unknown severity.")})
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("An alert needs a title.")})
+    if not isinstance(evidence, dict):
+        raise ValidationError({"evidence": _("The evidence must be a JSON object.")})
+    if occurred_at is not None and timezone.is_naive(occurred_at):
+        raise ValidationError({"occurred_at": _("The time needs a time zone.")})
+    if not isinstance(person, Person):
+        person = Person.objects.get(pk=person)
+    evidence = jsonable(evidence)
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    source_model = source_obj._meta.label if source_obj is not None else ""
+    source_id = str(source_obj.pk) if source_obj is not None else ""
+    with transaction.atomic():
+        alert = _open_alert(person.pk, alert_type)
+        if alert is not None:
+            return _add_evidence(alert, severity, title, evidence, occurred_at, now)
+        try:
+            with transaction.atomic():
+                alert = Alert.objects.create(
+                    person=person,
+                    county_id=person.county_id,
+                    alert_type=alert_type,
+                    severity=severity,
+                    title=title[:200],
+                    evidence=evidence,
+                    occurred_at=occurred_at,
+                    raised_at=now,
+                    last_event_at=occurred_at,
+                    late=bool(evidence.get("late")),
+                    source_model=source_model,
+                    source_id=source_id,
+                )
+        except IntegrityError:
+            # Another writer opened the same alert a moment ago: add to theirs.
+            alert = _open_alert(person.pk, alert_type)
+            if alert is None:
+                raise
+            return _add_evidence(alert, severity, title, evidence, occurred_at, now)
+        AlertEvent.objects.create(
+            alert=alert, kind=AlertEventKind.RAISED, at=now, note=alert.title, evidence=evidence
+        )
+        timeline_add(person, "location.alert_raised", obj=alert, at=occurred_at, type=alert_type)
+        alert.person = person
+        _notify_alert(alert)
+    return alert
+
+
+def _open_alert(person_id: int, alert_type: str) -> Alert | None:
+    return (
+        Alert.objects.select_for_update()
+        .filter(person_id=person_id, alert_type=alert_type, status__in=OPEN_STATUSES)
+        .first()
+    )
+
+
+def _add_evidence(
+    alert: Alert, severity: str, title: str, evidence: dict, occurred_at: dt.datetime, now: dt.datetime
+) -> Alert:
+    AlertEvent.objects.create(
+        alert=alert, kind=AlertEventKind.EVIDENCE, at=now, note=title[:500], evidence=evidence
+    )
+    alert.event_count += 1
+    alert.last_event_at = max(alert.last_event_at, occurred_at)
+    if SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]:
+        alert.severity = severity
+    if alert.cleared_at is not None:
+        alert.cleared_at = None  # the condition is back
+    alert.save()
+    return alert
+
+
+def _require_staff(actor: Any) -> None:
+    require(actor, Domain.LOCATION, CHANGE)
+    scope = scope_for(actor)
+    if scope.role == Role.SUBJECT and not scope.unrestricted:
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def _locked_alert(actor: Any, alert: Alert) -> Alert:
+    _require_staff(actor)
+    visible = get_scoped_or_404(Alert, actor, CHANGE, pk=alert.pk)
+    return Alert.objects.select_for_update().select_related("person").get(pk=visible.pk)
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor: Any, alert: Alert, note: str = "") -> Alert:
+    """The alert has been seen and someone is dealing with it."""
+    alert = _locked_alert(actor, alert)
+    if alert.status != AlertStatus.NEW:
+        raise ValidationError(_("Only a new alert can be acknowledged."))
+    now = timezone.now()
+    alert.status = AlertStatus.ACKNOWLEDGED
+    alert.acknowledged_at = now
+    alert.acknowledged_by = _user(actor)
+    alert.save()
+    AlertEvent.objects.create(
+        alert=alert, kind=AlertEventKind.ACKNOWLEDGED, at=now, actor=_user(actor), note=(note or "").strip()
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_escalate(*, actor: Any, alert: Alert, note: str) -> Alert:
+    """Hand the alert up to the county bureau (e.g. 失联 that needs a search with the police)."""
+    alert = _locked_alert(actor, alert)
+    if alert.status not in (AlertStatus.NEW, AlertStatus.ACKNOWLEDGED):
+        raise ValidationError(_("Only a new or acknowledged alert can be escalated."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say why the alert is escalated.")})
+    now = timezone.now()
+    alert.status = AlertStatus.ESCALATED
+    alert.escalated_at = now
+    alert.escalated_by = _user(actor)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = now
+        alert.acknowledged_by = _user(actor)
+    alert.save()
+    AlertEvent.objects.create(
+        alert=alert, kind=AlertEventKind.ESCALATED, at=now, actor=_user(actor), note=note
+    )
+    timeline_add(alert.person, "location.alert_escalated", obj=alert, type=alert.alert_type)
+    _notify_alert(
+        alert,
+        escalation=True,
+        title=_("Escalated: %(type)s, %(name)s")
+        % {"type": alert.get_alert_type_display(), "name": alert.person.name},
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, actor: Any, alert: Alert, outcome: str, note: str) -> Alert:
+    """Close the alert with its outcome. An admonition (训诫) outcome writes the discipline record."""
+    from jiaozheng.people.choices import DisciplineKind
+    from jiaozheng.people.models import Discipline
+    from jiaozheng.people.services import discipline_add
+
+    alert = _locked_alert(actor, alert)
+    if not alert.is_open:
+        raise ValidationError(_("This alert is already resolved."))
+    if outcome not in [o.value for o in STAFF_OUTCOMES]:
+        raise ValidationError({"outcome": _("Choose the outcome.")})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Write what was found and done.")})
+    now = timezone.now()
+    if outcome == AlertOutcome.ADMONITION:
+        scope = scope_for(actor)
+        if not scope.unrestricted and scope.role not in ADMONITION_ROLES:
+            raise PermissionDenied(_("Only officers of the bureau or squadron may decide an admonition."))
+        alert.discipline = discipline_add(
+            actor=actor,
+            person=alert.person,
+            kind=DisciplineKind.ADMONITION,
+            reason=_("%(type)s on %(date)s: %(note)s")
+            % {
+                "type": alert.get_alert_type_display(),
+                "date": timezone.localtime(alert.occurred_at).strftime("%Y-%m-%d %H:%M"),
+                "note": note,
+            },
+            decided_on=timezone.localdate(),
+            source=Discipline.Source.ALERT,
+            source_obj=alert,
+            authorised_domain=Domain.LOCATION,
+        )
+    alert.status = AlertStatus.RESOLVED
+    alert.outcome = outcome
+    alert.resolution_note = note
+    alert.resolved_at = now
+    alert.resolved_by = _user(actor)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = now
+        alert.acknowledged_by = _user(actor)
+    alert.save()
+    AlertEvent.objects.create(
+        alert=alert,
+        kind=AlertEventKind.RESOLVED,
+        at=now,
+        actor=_user(actor),
+        note=note,
+        evidence={"outcome": outcome},
+    )
+    timeline_add(alert.person, "location.alert_resolved", obj=alert, type=alert.alert_type, outcome=outcome)
+    return alert
+
+
+@transaction.atomic
+def alert_clear(
+    *, alert: Alert, at: dt.datetime | None = None, note: str = "", evidence: dict | None = None
+) -> Alert:
+    """The condition behind an open alert has ended (back in the area, reporting again).
+
+    An alert nobody has taken up yet closes itself (outcome "cleared"); one that staff are handling stays
+    open for them, marked as ended. Called by the system (ingestion, sweeps), not by staff.
+    """
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if not alert.is_open:
+        return alert
+    now = timezone.now()
+    at = at or now
+    AlertEvent.objects.create(
+        alert=alert, kind=AlertEventKind.CLEARED, at=now, note=note, evidence=jsonable(evidence or {"at": at})
+    )
+    alert.cleared_at = at
+    if alert.status == AlertStatus.NEW:
+        alert.status = AlertStatus.RESOLVED
+        alert.outcome = AlertOutcome.CLEARED
+        alert.resolution_note = note
+        alert.resolved_at = now
+    alert.save()
+    return alert
