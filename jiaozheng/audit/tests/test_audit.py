@@ -74,8 +74,9 @@ def test_deletes_including_cascades_are_recorded(world):
     from jiaozheng.people.services import team_member_add
 
     member = team_member_add(actor=world.squadron_officer, person=world.person_a, name="王五", role="family")
+    member_id = member.pk
     member.delete()
-    entry = AuditEntry.objects.get(model="people.TeamMember", object_id=str(member.pk), action="delete")
+    entry = AuditEntry.objects.get(model="people.TeamMember", object_id=str(member_id), action="delete")
     assert entry.before["name"] == "王五"
 
 
