@@ -89,8 +89,9 @@ def person_data(
     import random
 
     today = timezone.localdate()
-    birth = today - dt.timedelta(days=age * 365 + 100)
     n = next(_counter)
+    # distinct birth dates make distinct, valid ID numbers (no random collisions between test persons)
+    birth = today - dt.timedelta(days=age * 365 + 100 + n % 250)
     rng = random.Random(n)
     county_code = squadron.county.code or "431224"
     started = today - dt.timedelta(days=(intake_days_ago or 0) + 3)
