@@ -67,7 +67,7 @@ def database_from_url(url: str, *, conn_max_age: int = 0) -> dict:
             "ATOMIC_REQUESTS": False,
         }
     if scheme == "sqlite":
-        path = unquote(parsed.path)
+        path = "/" + unquote(parsed.path).lstrip("/")
         if parsed.netloc:  # sqlite://relative/path is ambiguous: refuse it
             raise ImproperlyConfigured("DATABASE_URL for SQLite must be sqlite:///absolute/path.db")
         return sqlite_database(path)
