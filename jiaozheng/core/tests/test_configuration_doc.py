@@ -9,8 +9,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_every_environment_variable_is_documented():
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "jiaozheng").rglob("*.py")
-                     if "tests" not in p.parts)
+    code = "\n".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "jiaozheng").rglob("*.py") if "tests" not in p.parts
+    )
     variables = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', code))
     variables |= set(re.findall(r'os\.environ\.get\("((?:JZ_|DATABASE_|REDIS_)[A-Z_]*)"', code))
     doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
