@@ -179,6 +179,8 @@ class User(AuditedModel, AbstractUser):
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = JZUserManager()
+    # Bureau administrators manage the accounts posted to their counties (and squadrons in them).
+    scope_rule = ScopeRule(domain=Domain.ADMIN, county="assignments__unit__county", multi=True)
 
     class Meta:
         ordering = ["username"]

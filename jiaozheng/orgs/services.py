@@ -167,3 +167,95 @@ def totp_confirm(*, user: User, code: str) -> None:
     user.totp_enabled = True
     user.save(update_fields=["totp_enabled"])
     record_action(user, "totp.enabled")
+
+
+def totp_disable(*, user: User) -> None:
+    user.totp_secret = ""
+    user.totp_enabled = False
+    user.save(update_fields=["totp_secret", "totp_enabled"])
+    record_action(user, "totp.disabled")
+
+
+# --- staff management by a bureau administrator ----------------------------------------------------------
+
+
+def _check_units(actor: Any, units: list[OrgUnit]) -> None:
+    from jiaozheng.core.roles import Domain
+    from jiaozheng.core.scoping import is_visible, require
+
+    require(actor, Domain.ADMIN)
+    if not units:
+        raise ValidationError(_("Post the account to at least one squadron or county."))
+    for unit in units:
+        if unit.kind not in (OrgUnit.Kind.COUNTY, OrgUnit.Kind.SQUADRON) or not is_visible(unit, actor):
+            raise ValidationError(_("You may only post staff to squadrons or counties of your own area."))
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    role: str,
+    units: list[OrgUnit],
+    phone: str = "",
+    can_view_juveniles: bool | None = None,
+) -> User:
+    _check_units(actor, units)
+    if role not in ASSIGNABLE_ROLES:
+        raise ValidationError(_("This role cannot be given here."))
+    user = user_create(
+        actor=actor,
+        username=username,
+        role=role,
+        full_name=full_name,
+        units=units,
+        phone=phone,
+        can_view_juveniles=can_view_juveniles,
+        provider=getattr(actor, "provider", None) if role in (Role.SOCIAL_WORKER, Role.COUNSELLOR) else None,
+    )
+    return user
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    actor: Any,
+    user: User,
+    full_name: str,
+    role: str,
+    units: list[OrgUnit],
+    phone: str = "",
+    can_view_juveniles: bool | None = None,
+) -> User:
+    _check_units(actor, units)
+    if role not in ASSIGNABLE_ROLES:
+        raise ValidationError(_("This role cannot be given here."))
+    user.full_name, user.role, user.phone, user.can_view_juveniles = (
+        full_name,
+        role,
+        phone,
+        can_view_juveniles,
+    )
+    user.full_clean(exclude=["password"])
+    user.save()
+    keep = {u.pk for u in units}
+    for assignment in list(user.assignments.all()):
+        if assignment.unit_id not in keep:
+            assignment.delete()
+    for unit in units:
+        assign(actor=actor, user=user, unit=unit)
+    forget_scope(user)
+    return user
+
+
+@transaction.atomic
+def staff_set_active(*, actor: Any, user: User, active: bool) -> User:
+    from jiaozheng.core.roles import Domain
+    from jiaozheng.core.scoping import require
+
+    require(actor, Domain.ADMIN)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user

@@ -82,6 +82,7 @@ def test_the_system_actor_cannot_sign_in(client, world):
 
 
 def test_next_urls_outside_the_site_are_ignored(client, world):
-    response = client.post("/login/", {"username": "bureau_officer", "password": PASSWORD,
-                                       "next": "https://evil.example/"})
+    response = client.post(
+        "/login/", {"username": "bureau_officer", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
