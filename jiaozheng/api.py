@@ -7,7 +7,7 @@ or a bearer token (integrations, the supervised person's phone). Anonymous reque
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -48,6 +48,11 @@ def _django_validation_error(request, exc: ValidationError):
     return api.create_response(
         request, {"message": "invalid input", "errors": validation_errors_from_django(exc)}, status=422
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return api.create_response(request, {"message": "request body too large", "errors": []}, status=413)
 
 
 @api.exception_handler(Http404)

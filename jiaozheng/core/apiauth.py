@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 from ninja import Router as NinjaRouter
+from ninja import Schema
 from ninja.constants import NOT_SET
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -94,8 +95,22 @@ class BearerTokenAuth(HttpBearer):
         return _check_policy(request, row.user, self.policy)
 
 
+class ErrorOut(Schema):
+    """Every error: a message and, for invalid input, one entry per problem."""
+
+    message: str
+    errors: list[dict[str, Any]] = []
+
+
+ERROR_STATUSES = (400, 401, 403, 404, 413, 422)
+
+
 class Router(NinjaRouter):
-    """A ninja Router whose operations authenticate and check their declared policy's roles first."""
+    """A ninja Router whose operations authenticate and check their declared policy's roles first.
+
+    It also documents the error answers every operation can give (400 malformed body, 401, 403, 404, 413
+    body too large, 422 invalid input), all in the ErrorOut shape, so clients and the schema agree.
+    """
 
     def add_api_operation(
         self, path: str, methods: list[str], view_func: Any, *, auth: Any = NOT_SET, **kwargs: Any
@@ -106,4 +121,10 @@ class Router(NinjaRouter):
                 auth = None
             elif policy.auth != "device":
                 auth = [BearerTokenAuth(policy), SessionAuth(policy)]
+        response = kwargs.get("response", NOT_SET)
+        if response is not NOT_SET:
+            responses = dict(response) if isinstance(response, dict) else {200: response}
+            for status in ERROR_STATUSES:
+                responses.setdefault(status, ErrorOut)
+            kwargs["response"] = responses
         super().add_api_operation(path, methods, view_func, auth=auth, **kwargs)
