@@ -13,4 +13,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("health/", views.health, name="health"),
+    path("metrics", views.metrics, name="metrics"),
 ]

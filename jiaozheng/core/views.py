@@ -187,6 +187,23 @@ def health(request):
     return JsonResponse(status, status=code)
 
 
+@ui_view(public=True)
+def metrics(request):
+    """Prometheus text format for the monitoring server; aggregate counts only, from allowed addresses."""
+    from django.http import HttpResponse, HttpResponseForbidden
+
+    if request.META.get("REMOTE_ADDR", "") not in settings.METRICS_ALLOWED_IPS:
+        return HttpResponseForbidden("metrics are served to the monitoring hosts only")
+    from jiaozheng.core.monitoring import collect
+
+    lines = []
+    for name, help_text, value in collect():
+        lines.append(f"# HELP {name} {help_text}")
+        lines.append(f"# TYPE {name} gauge")
+        lines.append(f"{name} {value}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4")
+
+
 def forbidden(request, exception=None):
     return render(request, "403.html", status=403)
 

@@ -201,5 +201,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Addresses allowed to read /metrics (Prometheus); counts only, no personal data.
+METRICS_ALLOWED_IPS = env_list("JZ_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+
 # Platform identity shown in the top bar.
 JZ_PLATFORM_NAME = _("Jiaozheng community-corrections platform")

@@ -62,3 +62,14 @@ def test_a_malformed_boolean_stops_start_up(monkeypatch):
     monkeypatch.setenv("JZ_DEBUG", "maybe")
     with pytest.raises(ImproperlyConfigured):
         env_bool("JZ_DEBUG")
+
+
+def test_metrics_are_served_to_allowed_addresses_only(client, db):
+    response = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
+    assert response.status_code == 200
+    assert "jz_persons_in_correction" in response.content.decode()
+    assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 403
+
+
+def test_health_answers(client, db):
+    assert client.get("/health/").json()["status"] == "ok"
