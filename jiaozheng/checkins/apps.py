@@ -6,3 +6,6 @@ class CheckinsConfig(AppConfig):
     name = "jiaozheng.checkins"
     label = "checkins"
     verbose_name = _("Face check-in")
+
+    def ready(self) -> None:
+        from jiaozheng.checkins import rules, verbs  # noqa: F401  (registrations)
