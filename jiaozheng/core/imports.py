@@ -324,6 +324,10 @@ def run_import(
     if definition is None:
         return ImportResult(False, errors=[RowError(0, None, _("Unknown import kind %(k)s") % {"k": kind})])
     context = dict(context or {})
+    from jiaozheng.core.validators import file_name_problem
+
+    if problem := file_name_problem(name):
+        return ImportResult(False, errors=[RowError(0, None, problem)], message=problem)
     try:
         headers, rows = read_table(name, content)
     except FileProblem as exc:

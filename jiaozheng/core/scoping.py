@@ -214,6 +214,9 @@ def get_scoped_or_404(
     """
     from django.core.exceptions import PermissionDenied
 
+    for value in lookup.values():
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise Http404("not found")  # beyond any 64-bit key: no such row (and no database error)
     visible = scoped(model_or_qs, user, VIEW, domain)
     try:
         obj = visible.get(**lookup)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jiaozheng.core.roles import Role
 from jiaozheng.core.scoping import scope_for
+from jiaozheng.core.validators import safe_cell
 from jiaozheng.people.choices import ethnicity_label
 
 # Roles that receive full ID numbers and phones in exports (for the provincial system and police).
@@ -56,28 +57,31 @@ def persons_xlsx(persons: Any, *, actor: Any) -> bytes:
     for p in persons.select_related("squadron", "township").iterator(chunk_size=1000):
         ws.append(
             [
-                p.case_number,
-                p.name,
-                p.get_gender_display(),
-                p.birth_date,
-                ethnicity_label(p.ethnicity, language),
-                p.id_number if full else p.id_number_masked,
-                p.phone if full else p.phone_masked,
-                p.get_education_display(),
-                p.get_employment_display(),
-                p.squadron.name,
-                p.township.name if p.township else "",
-                p.address,
-                p.get_correction_type_display(),
-                p.get_offence_category_display(),
-                p.offence,
-                p.term_start,
-                p.term_end,
-                p.intake_on,
-                p.get_supervision_class_display(),
-                p.get_status_display(),
-                _("Yes") if p.is_juvenile else "",
-                _("Yes") if p.is_hardship else "",
+                safe_cell(v)
+                for v in (
+                    p.case_number,
+                    p.name,
+                    p.get_gender_display(),
+                    p.birth_date,
+                    ethnicity_label(p.ethnicity, language),
+                    p.id_number if full else p.id_number_masked,
+                    p.phone if full else p.phone_masked,
+                    p.get_education_display(),
+                    p.get_employment_display(),
+                    p.squadron.name,
+                    p.township.name if p.township else "",
+                    p.address,
+                    p.get_correction_type_display(),
+                    p.get_offence_category_display(),
+                    p.offence,
+                    p.term_start,
+                    p.term_end,
+                    p.intake_on,
+                    p.get_supervision_class_display(),
+                    p.get_status_display(),
+                    _("Yes") if p.is_juvenile else "",
+                    _("Yes") if p.is_hardship else "",
+                )
             ]
         )
     out = io.BytesIO()

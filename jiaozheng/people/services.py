@@ -22,6 +22,7 @@ from jiaozheng.core.fields import blind_index
 from jiaozheng.core.roles import CHANGE, Domain, role_allows
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, is_visible, scope_for
+from jiaozheng.core.validators import name_problem, text_problem
 from jiaozheng.orgs.models import OrgUnit
 from jiaozheng.people.choices import (
     ETHNICITY_BY_NAME,
@@ -133,6 +134,18 @@ def _clean_person_data(
             clean[key] = clean[key].strip()
     if clean.get("id_number"):
         clean["id_number"] = clean["id_number"].upper()
+    for key in ("name", "address", "employer", "offence", "sentence", "deciding_authority", "hardship_note"):
+        problem = text_problem(clean.get(key)) if isinstance(clean.get(key), str) else None
+        if problem:
+            errors.setdefault(key, []).append(problem)
+    if isinstance(clean.get("notes"), str) and (problem := text_problem(clean["notes"], multiline=True)):
+        errors.setdefault("notes", []).append(problem)
+    if (
+        isinstance(clean.get("name"), str)
+        and "name" not in errors
+        and (problem := name_problem(clean["name"]))
+    ):
+        errors.setdefault("name", []).append(problem)
     if "ethnicity" in clean and clean["ethnicity"] in ETHNICITY_BY_NAME:
         clean["ethnicity"] = ETHNICITY_BY_NAME[clean["ethnicity"]]
 

@@ -315,7 +315,11 @@ def person_import(request):
         upload = form.cleaned_data["file"]
         from django.conf import settings
 
-        if upload.size > settings.MAX_UPLOAD_BYTES:
+        from jiaozheng.core.validators import file_name_problem
+
+        if problem := file_name_problem(upload.name):
+            form.add_error("file", problem)
+        elif upload.size > settings.MAX_UPLOAD_BYTES:
             form.add_error(
                 "file", _("The file is larger than %(mb)s MB.") % {"mb": settings.MAX_UPLOAD_BYTES // 2**20}
             )
