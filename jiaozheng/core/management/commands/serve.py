@@ -44,6 +44,8 @@ class Command(BaseCommand):
                 str(options["port"]),
                 "--workers",
                 str(options["workers"]),
+                "--backpressure",
+                "32",
                 "--log-level",
                 "warning",
                 "jiaozheng.wsgi:application",
