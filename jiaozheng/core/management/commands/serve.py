@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 "--workers",
                 str(options["workers"]),
                 "--backpressure",
-                "32",
+                "4",
                 "--log-level",
                 "warning",
                 "jiaozheng.wsgi:application",
