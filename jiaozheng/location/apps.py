@@ -8,4 +8,4 @@ class LocationConfig(AppConfig):
     verbose_name = _("Location supervision")
 
     def ready(self) -> None:
-        from jiaozheng.location import verbs  # noqa: F401  (registrations)
+        from jiaozheng.location import rules, signals, verbs  # noqa: F401  (registrations)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from jiaozheng.audit.services import timeline_add
 from jiaozheng.core.notify import notify, staff_for_person
-from jiaozheng.core.roles import CHANGE, Domain, Role
+from jiaozheng.core.roles import CHANGE, VIEW, Domain, Role
 from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for
 from jiaozheng.location.choices import (
     OPEN_STATUSES,
@@ -342,3 +342,328 @@ def alert_clear(
         alert.resolved_at = now
     alert.save()
     return alert
+
+
+# --- devices and installs -------------------------------------------------------------------------
+
+# Roles that approve trips and prohibition schedules (decisions of the 司法所 / county agency).
+OFFICER_ROLES = ADMONITION_ROLES
+
+
+def _require_officer(actor: Any) -> None:
+    _require_staff(actor)
+    scope = scope_for(actor)
+    if not scope.unrestricted and scope.role not in OFFICER_ROLES:
+        raise PermissionDenied(_("Only officers of the bureau or squadron may do this."))
+
+
+def _locked_person(actor: Any, person: Any) -> Any:
+    from jiaozheng.people.models import Person
+
+    visible = get_scoped_or_404(
+        Person, actor, CHANGE, domain=Domain.LOCATION, pk=getattr(person, "pk", person)
+    )
+    return Person.objects.select_for_update().select_related("county", "squadron").get(pk=visible.pk)
+
+
+def contract_for(county_id: int, day: dt.date) -> Any:
+    """The purchased-service contract covering a county on a day (its 定位服务 output), if any."""
+    from jiaozheng.contracts.models import Contract
+
+    return (
+        Contract.objects.filter(counties__pk=county_id, start_on__lte=day, end_on__gte=day)
+        .order_by("-start_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def device_enrol(
+    *, actor: Any, person: Any, platform: str, label: str = "", note: str = ""
+) -> tuple[Any, str]:
+    """Enrol a phone for a person: a new device token (returned once, never stored in clear) and the
+    contract's install record (定位服务（APP安装）人次). An active phone of the person is replaced."""
+    from jiaozheng.location import auth
+    from jiaozheng.location.choices import DevicePlatform, DeviceStatus, InstallKind, InstallSource
+    from jiaozheng.location.models import Device, InstallRecord, LatestPosition
+    from jiaozheng.people.choices import Status
+
+    _require_staff(actor)
+    person = _locked_person(actor, person)
+    if person.status not in (Status.IN_CORRECTION, Status.PENDING):
+        raise ValidationError(_("Only a person in correction (or about to report) can be given a device."))
+    if platform not in DevicePlatform.values:
+        raise ValidationError({"platform": _("Choose the app used on the phone.")})
+    now = timezone.now()
+    previous = list(Device.objects.select_for_update().filter(person=person, status=DeviceStatus.ACTIVE))
+    for old in previous:
+        old.status = DeviceStatus.REPLACED
+        old.ended_at = now
+        old.ended_by = _user(actor)
+        old.end_reason = _("Replaced by a new phone")
+        old.save()
+        auth.forget_device(old.pk)
+    token = auth.new_token()
+    device = Device(
+        person=person,
+        county_id=person.county_id,
+        platform=platform,
+        label=(label or "").strip()[:80],
+        token_hash=auth.hash_token(token),
+        token_hint=token[-4:],
+        enrolled_at=now,
+        enrolled_by=_user(actor),
+    )
+    device.full_clean(exclude=["token_hash"])
+    device.save()
+    today = timezone.localdate()
+    first = not InstallRecord.objects.filter(person=person).exists()
+    InstallRecord.objects.create(
+        person=person,
+        county_id=person.county_id,
+        installed_on=today,
+        device=device,
+        contract=contract_for(person.county_id, today),
+        kind=InstallKind.FIRST if first else InstallKind.REINSTALL,
+        source=InstallSource.ENROLMENT,
+        note=(note or "").strip()[:200],
+        recorded_by=_user(actor),
+    )
+    # The silence clock of the new phone starts now (the sweep's "never reported since enrolment").
+    LatestPosition.objects.update_or_create(
+        person=person,
+        defaults={
+            "county_id": person.county_id,
+            "device_id": device.pk,
+            "last_seen_at": None,
+            "expected_since": now,
+        },
+    )
+    timeline_add(person, "location.device_enrolled", obj=device, platform=platform)
+    return device, token
+
+
+@transaction.atomic
+def device_end(*, actor: Any, device: Any, reason: str) -> Any:
+    """Take a phone out of use (lost, sold, wrong person): its token stops working at once."""
+    from jiaozheng.location import auth
+    from jiaozheng.location.choices import DeviceStatus
+    from jiaozheng.location.models import Device
+
+    _require_staff(actor)
+    visible = get_scoped_or_404(Device, actor, CHANGE, pk=device.pk)
+    device = Device.objects.select_for_update().get(pk=visible.pk)
+    if device.status != DeviceStatus.ACTIVE:
+        raise ValidationError(_("This device is no longer in use."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason.")})
+    device.status = DeviceStatus.REVOKED
+    device.ended_at = timezone.now()
+    device.ended_by = _user(actor)
+    device.end_reason = reason[:200]
+    device.save()
+    auth.forget_device(device.pk)
+    timeline_add(device.person, "location.device_ended", obj=device)
+    return device
+
+
+def devices_end_after_correction(*, today: dt.date | None = None) -> int:
+    """Background: end the active devices of persons whose correction is over (released, terminated)."""
+    from jiaozheng.audit.services import record_bulk
+    from jiaozheng.location import auth
+    from jiaozheng.location.choices import DeviceStatus
+    from jiaozheng.location.models import Device
+    from jiaozheng.people.choices import Status
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        doomed = list(
+            Device.objects.select_for_update()
+            .filter(status=DeviceStatus.ACTIVE, person__status__in=[Status.RELEASED, Status.TERMINATED])
+            .select_related("person")
+        )
+        if not doomed:
+            return 0
+        now = timezone.now()
+        for device in doomed:
+            device.status = DeviceStatus.ENDED
+            day = device.person.released_on or device.person.terminated_on or today
+            device.ended_at = min(now, _end_of_day(day))
+            device.end_reason = _("Correction ended")
+        Device.objects.bulk_update(doomed, ["status", "ended_at", "end_reason"])
+        record_bulk(doomed, action="update", verb="location.devices_ended")
+    auth.forget_device()
+    return len(doomed)
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    tz = timezone.get_default_timezone()
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz) - dt.timedelta(seconds=1)
+
+
+# --- travel permits and prohibition schedules (the person's fences) -----------------------------------
+
+
+def fences_changed(person_id: int) -> None:
+    """Tell every worker to reload a person's fences (their version moves on)."""
+    from jiaozheng.location import fences, storage
+
+    storage.bump_fence_version(person_id)
+    fences.forget(person_id)
+
+
+def validate_zone(zone: Any, field: str = "zone") -> None:
+    """A GeoJSON Polygon / MultiPolygon, or {"type": "Circle", "center": [lon, lat], "radius_m": r}."""
+    from jiaozheng.location.fences import zone_geometry_deg
+
+    if not isinstance(zone, dict) or zone.get("type") not in ("Polygon", "MultiPolygon", "Circle"):
+        raise ValidationError({field: _("The zone must be a GeoJSON Polygon or MultiPolygon, or a Circle.")})
+    if zone["type"] == "Circle":
+        center, radius = zone.get("center"), zone.get("radius_m")
+        if (
+            not isinstance(center, list)
+            or len(center) != 2
+            or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in center)
+            or not isinstance(radius, (int, float))
+            or not 10 <= radius <= 200_000
+        ):
+            raise ValidationError(
+                {
+                    field: _(
+                        "A circle needs a centre [longitude, latitude] and a radius of 10 to 200,000 metres."
+                    )
+                }
+            )
+        lon, lat = center
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValidationError({field: _("The circle's centre is outside valid coordinates.")})
+        return
+    try:
+        geometry = zone_geometry_deg(zone)
+    except Exception:
+        raise ValidationError({field: _("The polygon cannot be read.")})
+    if geometry.is_empty or not geometry.is_valid:
+        raise ValidationError({field: _("The polygon is empty or crosses itself.")})
+    minx, miny, maxx, maxy = geometry.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise ValidationError({field: _("The polygon is outside valid coordinates.")})
+
+
+MAX_TRIP_DAYS = 184  # frequent travel may be approved for six months at a time (domain.md (b) 10)
+
+
+@transaction.atomic
+def travel_permit_create(
+    *,
+    actor: Any,
+    person: Any,
+    destination: str,
+    start_on: dt.date,
+    end_on: dt.date,
+    reason: str,
+    destination_code: str = "",
+    zone: dict | None = None,
+) -> Any:
+    """Record an approved trip (外出审批): during its dates the destination and the way there are permitted."""
+    from jiaozheng.core.geo import county_feature
+    from jiaozheng.location.models import TravelPermit
+
+    _require_officer(actor)
+    person = _locked_person(actor, person)
+    errors: dict[str, list[str]] = {}
+    destination = (destination or "").strip()
+    reason = (reason or "").strip()
+    destination_code = (destination_code or "").strip()
+    if not destination:
+        errors.setdefault("destination", []).append(_("Name the destination."))
+    if not reason:
+        errors.setdefault("reason", []).append(_("Give the reason for the trip."))
+    if end_on < start_on:
+        errors.setdefault("end_on", []).append(_("The trip cannot end before it starts."))
+    elif (end_on - start_on).days + 1 > MAX_TRIP_DAYS:
+        errors.setdefault("end_on", []).append(
+            _("One approval covers at most %(n)s days.") % {"n": MAX_TRIP_DAYS}
+        )
+    if end_on < timezone.localdate():
+        errors.setdefault("end_on", []).append(_("This trip is already over."))
+    if zone is None and not destination_code:
+        errors.setdefault("destination_code", []).append(
+            _("Give the destination's division code or draw its zone.")
+        )
+    if destination_code and county_feature(destination_code) is None:
+        errors.setdefault("destination_code", []).append(
+            _("No county or district has the code %(code)s.") % {"code": destination_code}
+        )
+    if zone is not None:
+        try:
+            validate_zone(zone)
+        except ValidationError as exc:
+            errors.setdefault("zone", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    permit = TravelPermit.objects.create(
+        person=person,
+        county_id=person.county_id,
+        destination=destination[:100],
+        destination_code=destination_code,
+        zone=zone,
+        start_on=start_on,
+        end_on=end_on,
+        reason=reason[:200],
+        approved_by=_user(actor),
+    )
+    timeline_add(
+        person,
+        "location.travel_permitted",
+        obj=permit,
+        destination=permit.destination,
+        start=start_on.isoformat(),
+        end=end_on.isoformat(),
+    )
+    fences_changed(person.pk)
+    return permit
+
+
+@transaction.atomic
+def travel_permit_cancel(*, actor: Any, permit: Any, reason: str) -> Any:
+    from jiaozheng.location.choices import TravelPermitStatus
+    from jiaozheng.location.models import TravelPermit
+
+    _require_officer(actor)
+    visible = get_scoped_or_404(TravelPermit, actor, CHANGE, pk=permit.pk)
+    permit = TravelPermit.objects.select_for_update().get(pk=visible.pk)
+    if permit.status != TravelPermitStatus.APPROVED:
+        raise ValidationError(_("This permit is already cancelled."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason.")})
+    permit.status = TravelPermitStatus.CANCELLED
+    permit.cancelled_at = timezone.now()
+    permit.cancel_reason = reason[:200]
+    permit.save()
+    timeline_add(permit.person, "location.travel_cancelled", obj=permit, destination=permit.destination)
+    fences_changed(permit.person_id)
+    return permit
+
+
+@transaction.atomic
+def prohibition_schedule_set(*, actor: Any, order: Any, schedule: Any) -> Any:
+    """Limit a 禁止令's zone to weekly windows (e.g. 22:00-06:00 every day); None: at all times."""
+    from jiaozheng.location.fences import parse_schedule
+    from jiaozheng.people.choices import ProhibitionKind
+    from jiaozheng.people.models import ProhibitionOrder
+
+    _require_officer(actor)
+    visible = get_scoped_or_404(ProhibitionOrder, actor, VIEW, domain=Domain.LOCATION, pk=order.pk)
+    order = ProhibitionOrder.objects.select_for_update().get(pk=visible.pk)
+    if order.kind != ProhibitionKind.AREA or not order.zone:
+        raise ValidationError(_("Only an area prohibition with a zone can have a schedule."))
+    try:
+        parse_schedule(schedule)
+    except ValueError as exc:
+        raise ValidationError({"schedule": str(exc)})
+    order.schedule = schedule or None
+    order.save()
+    fences_changed(order.person_id)
+    return order

@@ -1,0 +1,520 @@
+"""Set-based SQL for the fix tables (the hot path of ingestion).
+
+PostgreSQL: one statement per batch in the common case (``pg_store_fast``): the fixes go in through
+``INSERT … SELECT FROM unnest(…)`` with *binary* array parameters (dependencies.md §11: about twice the
+throughput of the ORM's bulk_create), duplicates are skipped by the (county, device, client id, fix time)
+key, the person's latest position is upserted, and the previous geofence state is returned from the same
+snapshot, all in autocommit: when the statement returns, the fixes are durable. Batches that need the
+geofence state machine run in a transaction with the latest row locked (``lock_latest`` …).
+
+SQLite: the same statements in a transaction (one writer at a time anyway), with the rows passed as one
+JSON parameter to ``json_each``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from jiaozheng.location.protocols import ParsedFix
+
+FIX_COLUMNS = (
+    "county_id",
+    "person_id",
+    "device_id",
+    "client_id",
+    "fix_time",
+    "received_at",
+    "latitude",
+    "longitude",
+    "accuracy",
+    "altitude",
+    "speed",
+    "bearing",
+    "battery",
+    "charging",
+    "moving",
+    "source",
+    "protocol",
+    "flags",
+    "attributes",
+)
+LATEST_COLUMNS = (
+    "person_id",
+    "county_id",
+    "device_id",
+    "fix_time",
+    "received_at",
+    "last_seen_at",
+    "expected_since",
+    "latitude",
+    "longitude",
+    "accuracy",
+    "speed",
+    "battery",
+    "charging",
+    "moving",
+    "source",
+    "flags",
+    "still_since",
+    "anchor_latitude",
+    "anchor_longitude",
+    "device_state",
+    "fence_state",
+    "fence_version",
+)
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    device_id: int
+    person_id: int
+    county_id: int
+
+
+@dataclass
+class LatestInput:
+    """What a batch says about the person's latest position (None fields: a heartbeat)."""
+
+    fix: ParsedFix | None
+    flags: int
+    still_since: dt.datetime | None
+    all_within: bool  # every fix of the batch lies within the still radius of the newest one
+    battery: float | None
+    charging: bool | None
+    device_state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PreviousLatest:
+    fix_time: dt.datetime | None
+    fence_state: dict[str, Any]
+    fence_version: int
+    exists: bool
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _pg_cursor() -> Any:
+    """A server-binding psycopg cursor on Django's connection (Django's own cursors bind on the client
+    side, which cannot send binary parameters)."""
+    import psycopg
+
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    dy = (lat2 - lat1) * 110_574.0
+    dx = (lon2 - lon1) * 111_320.0 * math.cos(math.radians(lat1))
+    return math.hypot(dx, dy)
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------
+
+_PG_ROWS = """
+    SELECT * FROM unnest(
+        %s::text[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[], %s::float8[],
+        %s::float8[], %s::float8[], %s::float8[], %s::bool[], %s::bool[], %s::int2[], %s::int2[], %s::jsonb[]
+    ) AS r(client_id, fix_time, latitude, longitude, accuracy, altitude, speed, bearing, battery, charging,
+           moving, source, flags, attributes)
+"""
+
+_PG_INSERT = """
+    INSERT INTO location_fix (county_id, person_id, device_id, client_id, fix_time, received_at, latitude,
+        longitude, accuracy, altitude, speed, bearing, battery, charging, moving, source, protocol, flags,
+        attributes)
+    SELECT %s, %s, %s, r.client_id, r.fix_time, %s, r.latitude, r.longitude, r.accuracy, r.altitude, r.speed,
+        r.bearing, r.battery, r.charging, r.moving, r.source, %s, r.flags, r.attributes
+    FROM rows r {guard}
+    ON CONFLICT (county_id, device_id, client_id, fix_time) DO NOTHING
+    RETURNING client_id
+"""
+
+_NEWER = "(excluded.fix_time IS NOT NULL AND (l.fix_time IS NULL OR excluded.fix_time > l.fix_time))"
+_STAY = (
+    "(%(all_within)s AND l.anchor_latitude IS NOT NULL AND sqrt(power((excluded.latitude - l.anchor_latitude)"
+    " * 110574.0, 2) + power((excluded.longitude - l.anchor_longitude) * 111320.0"
+    " * cos(radians(l.anchor_latitude)), 2)) <= %(radius)s)"
+)
+
+
+def _latest_upsert_sql() -> str:
+    position = (
+        "fix_time",
+        "received_at",
+        "latitude",
+        "longitude",
+        "accuracy",
+        "speed",
+        "moving",
+        "source",
+        "flags",
+    )
+    sets = [
+        "last_seen_at = excluded.last_seen_at",
+        "device_id = excluded.device_id",
+        "county_id = excluded.county_id",
+        "device_state = l.device_state || excluded.device_state",
+    ]
+    for col in position:
+        sets.append(f"{col} = CASE WHEN {_NEWER} THEN excluded.{col} ELSE l.{col} END")
+    for col in ("battery", "charging"):
+        sets.append(
+            f"{col} = CASE WHEN excluded.{col} IS NOT NULL AND ({_NEWER} OR excluded.fix_time IS NULL) "
+            f"THEN excluded.{col} ELSE l.{col} END"
+        )
+    sets.append(
+        f"still_since = CASE WHEN {_NEWER} THEN (CASE WHEN {_STAY} THEN COALESCE(l.still_since,"
+        f" excluded.still_since) ELSE excluded.still_since END) ELSE l.still_since END"
+    )
+    for col in ("anchor_latitude", "anchor_longitude"):
+        sets.append(
+            f"{col} = CASE WHEN {_NEWER} AND NOT {_STAY} THEN excluded.{col} ELSE COALESCE(l.{col}, excluded.{col}) END"
+        )
+    return (
+        "INSERT INTO location_latest AS l (person_id, county_id, device_id, fix_time, received_at, last_seen_at,"
+        " expected_since, latitude, longitude, accuracy, speed, battery, charging, moving, source, flags, still_since,"
+        " anchor_latitude, anchor_longitude, device_state, fence_state, fence_version)"
+        " SELECT %(person)s, %(county)s, %(device)s, %(t)s, %(received)s, %(now)s, %(now)s, %(lat)s, %(lon)s, %(acc)s,"
+        " %(speed)s, %(battery)s, %(charging)s, %(moving)s, %(source)s, %(flags)s, %(still_since)s, %(lat)s,"
+        " %(lon)s, %(device_state)s, '{{}}'::jsonb, 0 {guard}"
+        " ON CONFLICT (person_id) DO UPDATE SET " + ", ".join(sets)
+    )
+
+
+def _rows_params(rows: list[ParsedFix], flags: list[int]) -> list[Any]:
+    from psycopg.types.json import Jsonb
+
+    return [
+        [f.client_id for f in rows],
+        [f.time for f in rows],
+        [f.lat for f in rows],
+        [f.lon for f in rows],
+        [_num(f.accuracy) for f in rows],
+        [_num(f.altitude) for f in rows],
+        [_num(f.speed) for f in rows],
+        [_num(f.bearing) for f in rows],
+        [_num(f.battery) for f in rows],
+        [f.charging for f in rows],
+        [f.moving for f in rows],
+        [int(f.source) for f in rows],
+        [int(x) for x in flags],
+        [Jsonb(f.attributes) if f.attributes else None for f in rows],
+    ]
+
+
+def _latest_params(
+    device: DeviceInfo, latest: LatestInput, now: dt.datetime, radius: float
+) -> dict[str, Any]:
+    from psycopg.types.json import Jsonb
+
+    fix = latest.fix
+    return {
+        "person": device.person_id,
+        "county": device.county_id,
+        "device": device.device_id,
+        "t": fix.time if fix else None,
+        "received": now if fix else None,
+        "now": now,
+        "lat": fix.lat if fix else None,
+        "lon": fix.lon if fix else None,
+        "acc": _num(fix.accuracy) if fix else None,
+        "speed": _num(fix.speed) if fix else None,
+        "battery": latest.battery,
+        "charging": latest.charging,
+        "moving": fix.moving if fix else None,
+        "source": int(fix.source) if fix else 0,
+        "flags": latest.flags,
+        "still_since": latest.still_since,
+        "all_within": latest.all_within,
+        "radius": float(radius),
+        "device_state": Jsonb(latest.device_state or {}),
+    }
+
+
+def _named_to_positional(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    """psycopg's %(name)s placeholders cannot mix with %s; expand them into positional ones in order."""
+    import re
+
+    values: list[Any] = []
+
+    def repl(match: Any) -> str:
+        values.append(params[match.group(1)])
+        return "%s"
+
+    return re.sub(r"%\((\w+)\)s", repl, sql), values
+
+
+@dataclass
+class FastResult:
+    device_active: bool
+    inserted: set[str]
+    previous: PreviousLatest
+
+
+def pg_store_fast(
+    device: DeviceInfo,
+    rows: list[ParsedFix],
+    flags: list[int],
+    protocol: int,
+    latest: LatestInput,
+    now: dt.datetime,
+    radius: float,
+) -> FastResult:
+    """Everything for a batch that needs no state machine, in one autocommitted statement."""
+    guard = "WHERE EXISTS (SELECT 1 FROM dev)"
+    upsert, upsert_params = _named_to_positional(
+        _latest_upsert_sql().format(guard=guard), _latest_params(device, latest, now, radius)
+    )
+    sql = (
+        "WITH dev AS (SELECT 1 FROM location_device WHERE id = %s AND status = 'active'),"
+        f" rows AS ({_PG_ROWS}),"
+        f" ins AS ({_PG_INSERT.format(guard='WHERE EXISTS (SELECT 1 FROM dev)')}),"
+        " prev AS (SELECT fix_time, fence_state, fence_version FROM location_latest WHERE person_id = %s),"
+        f" up AS ({upsert})"
+        " SELECT EXISTS (SELECT 1 FROM dev), (SELECT fix_time FROM prev), (SELECT fence_state FROM prev),"
+        " (SELECT fence_version FROM prev), EXISTS (SELECT 1 FROM prev), ARRAY(SELECT client_id FROM ins)"
+    )
+    params: list[Any] = [device.device_id]
+    params += _rows_params(rows, flags)
+    params += [device.county_id, device.person_id, device.device_id, now, protocol]
+    params += [device.person_id]
+    params += upsert_params
+    with _pg_cursor() as cursor:
+        cursor.execute(sql, params, binary=True)
+        active, prev_time, prev_state, prev_version, exists, inserted = cursor.fetchone()
+    return FastResult(
+        device_active=bool(active),
+        inserted=set(inserted or ()),
+        previous=PreviousLatest(prev_time, prev_state or {}, prev_version or 0, bool(exists)),
+    )
+
+
+# --- statements used inside a transaction (both databases) ------------------------------------------
+
+
+def device_active(device_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM location_device WHERE id = %s AND status = 'active'", [device_id])
+        return cursor.fetchone() is not None
+
+
+def lock_latest(person_id: int) -> dict[str, Any] | None:
+    """The person's latest row, locked until the end of the transaction (PostgreSQL; SQLite has one
+    writer at a time already)."""
+    suffix = " FOR UPDATE" if is_postgres() else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(LATEST_COLUMNS) + " FROM location_latest WHERE person_id = %s" + suffix,
+            [person_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    out = dict(zip(LATEST_COLUMNS, row, strict=True))
+    for key in ("fix_time", "received_at", "last_seen_at", "expected_since", "still_since"):
+        out[key] = _as_datetime(out[key])
+    for key in ("device_state", "fence_state"):
+        if isinstance(out[key], str):
+            out[key] = json.loads(out[key])
+        out[key] = out[key] or {}
+    return out
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def insert_fixes(
+    device: DeviceInfo, rows: list[ParsedFix], flags: list[int], protocol: int, now: dt.datetime
+) -> set[str]:
+    """Insert the fixes, skipping those already stored; returns the client ids inserted now."""
+    if not rows:
+        return set()
+    if is_postgres():
+        sql = f"WITH rows AS ({_PG_ROWS}) " + _PG_INSERT.format(guard="")
+        params = _rows_params(rows, flags) + [
+            device.county_id,
+            device.person_id,
+            device.device_id,
+            now,
+            protocol,
+        ]
+        with _pg_cursor() as cursor:
+            cursor.execute(sql, params, binary=True)
+            return {r[0] for r in cursor.fetchall()}
+    ops = connection.ops
+    payload = json.dumps(
+        [
+            [
+                f.client_id,
+                ops.adapt_datetimefield_value(f.time),
+                f.lat,
+                f.lon,
+                _num(f.accuracy),
+                _num(f.altitude),
+                _num(f.speed),
+                _num(f.bearing),
+                _num(f.battery),
+                f.charging,
+                f.moving,
+                int(f.source),
+                int(flag),
+                json.dumps(f.attributes, ensure_ascii=False) if f.attributes else None,
+            ]
+            for f, flag in zip(rows, flags, strict=True)
+        ],
+        ensure_ascii=False,
+    )
+    j = [f"json_extract(value, '$[{i}]')" for i in range(14)]
+    select = ["%s", "%s", "%s", j[0], j[1], "%s", *j[2:12], "%s", j[12], j[13]]
+    sql = (
+        f"INSERT INTO location_fix ({', '.join(FIX_COLUMNS)}) SELECT {', '.join(select)}"
+        " FROM json_each(%s) WHERE true ON CONFLICT (county_id, device_id, client_id, fix_time) DO NOTHING"
+        " RETURNING client_id"
+    )
+    params = [device.county_id, device.person_id, device.device_id, ops.adapt_datetimefield_value(now)]
+    params += [protocol, payload]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {r[0] for r in cursor.fetchall()}
+
+
+def merge_latest(
+    old: dict[str, Any] | None, device: DeviceInfo, latest: LatestInput, now: dt.datetime, radius: float
+) -> dict[str, Any]:
+    """The new latest row (the same rules as the PostgreSQL upsert of ``pg_store_fast``)."""
+    fix = latest.fix
+    if old is None:
+        return {
+            "person_id": device.person_id,
+            "county_id": device.county_id,
+            "device_id": device.device_id,
+            "fix_time": fix.time if fix else None,
+            "received_at": now if fix else None,
+            "last_seen_at": now,
+            "expected_since": now,
+            "latitude": fix.lat if fix else None,
+            "longitude": fix.lon if fix else None,
+            "accuracy": _num(fix.accuracy) if fix else None,
+            "speed": _num(fix.speed) if fix else None,
+            "battery": latest.battery,
+            "charging": latest.charging,
+            "moving": fix.moving if fix else None,
+            "source": int(fix.source) if fix else 0,
+            "flags": latest.flags,
+            "still_since": latest.still_since,
+            "anchor_latitude": fix.lat if fix else None,
+            "anchor_longitude": fix.lon if fix else None,
+            "device_state": dict(latest.device_state or {}),
+            "fence_state": {},
+            "fence_version": 0,
+        }
+    new = dict(old)
+    new.update(
+        last_seen_at=now,
+        device_id=device.device_id,
+        county_id=device.county_id,
+        device_state={**(old.get("device_state") or {}), **(latest.device_state or {})},
+    )
+    newer = fix is not None and (old["fix_time"] is None or fix.time > old["fix_time"])
+    if newer:
+        new.update(
+            fix_time=fix.time,
+            received_at=now,
+            latitude=fix.lat,
+            longitude=fix.lon,
+            accuracy=_num(fix.accuracy),
+            speed=_num(fix.speed),
+            moving=fix.moving,
+            source=int(fix.source),
+            flags=latest.flags,
+        )
+        stay = (
+            latest.all_within
+            and old["anchor_latitude"] is not None
+            and distance_m(old["anchor_latitude"], old["anchor_longitude"], fix.lat, fix.lon) <= radius
+        )
+        if stay:
+            new["still_since"] = old["still_since"] or latest.still_since
+        else:
+            new["still_since"] = latest.still_since
+            new["anchor_latitude"], new["anchor_longitude"] = fix.lat, fix.lon
+    for key, value in (("battery", latest.battery), ("charging", latest.charging)):
+        if value is not None and (newer or fix is None):
+            new[key] = value
+    return new
+
+
+def write_latest(row: dict[str, Any]) -> None:
+    """Insert or replace the latest row (inside the caller's transaction, after ``lock_latest``)."""
+    values = dict(row)
+    if is_postgres():
+        from psycopg.types.json import Jsonb
+
+        values["device_state"] = Jsonb(values["device_state"] or {})
+        values["fence_state"] = Jsonb(values["fence_state"] or {})
+    else:
+        ops = connection.ops
+        for key in ("fix_time", "received_at", "last_seen_at", "expected_since", "still_since"):
+            values[key] = ops.adapt_datetimefield_value(values[key]) if values[key] is not None else None
+        values["device_state"] = json.dumps(values["device_state"] or {}, ensure_ascii=False)
+        values["fence_state"] = json.dumps(values["fence_state"] or {}, ensure_ascii=False)
+    cols = list(LATEST_COLUMNS)
+    sql = (
+        f"INSERT INTO location_latest ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
+        " ON CONFLICT (person_id) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in cols if c != "person_id")
+    )
+    params = [values[c] for c in cols]
+    if is_postgres():
+        with _pg_cursor() as cursor:
+            cursor.execute(sql, params)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def save_fence_state(person_id: int, state: dict[str, Any]) -> None:
+    text = json.dumps(state or {}, ensure_ascii=False)
+    cast = "::jsonb" if is_postgres() else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE location_latest SET fence_state = %s{cast} WHERE person_id = %s", [text, person_id]
+        )
+
+
+def update_flags(device: DeviceInfo, rows: list[ParsedFix], flags: list[int]) -> None:
+    """Correct the flags of just-stored fixes after the fences changed under a batch (rare)."""
+    with connection.cursor() as cursor:
+        for fix, flag in zip(rows, flags, strict=True):
+            cursor.execute(
+                "UPDATE location_fix SET flags = %s WHERE county_id = %s AND device_id = %s AND client_id = %s"
+                " AND fix_time = %s",
+                [int(flag), device.county_id, device.device_id, fix.client_id, fix.time],
+            )
+
+
+def bump_fence_version(person_id: int) -> None:
+    """The person's fences changed (travel permit, prohibition order): caches reload them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE location_latest SET fence_version = fence_version + 1 WHERE person_id = %s", [person_id]
+        )
