@@ -6,3 +6,6 @@ class AssessmentsConfig(AppConfig):
     name = "jiaozheng.assessments"
     label = "assessments"
     verbose_name = _("Psychological correction")
+
+    def ready(self) -> None:
+        from jiaozheng.assessments import rules, verbs  # noqa: F401  (registrations)
