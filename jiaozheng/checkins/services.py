@@ -642,11 +642,14 @@ def attempt_submit(
     images = []
     for index, frame in enumerate(frames, start=1):
         what = _("Frame %(n)s") % {"n": index}
-        data = (
-            frame
-            if isinstance(frame, bytes)
-            else decode_base64_image(frame, what=what, max_bytes=MAX_FRAME_BYTES)
-        )
+        try:
+            data = (
+                frame
+                if isinstance(frame, bytes)
+                else decode_base64_image(frame, what=what, max_bytes=MAX_FRAME_BYTES)
+            )
+        except ValidationError as exc:
+            raise ValidationError({"frames": exc.messages})
         try:
             images.append(face.decode_image(data, max_bytes=MAX_FRAME_BYTES))
         except face.ImageError as exc:

@@ -47,3 +47,40 @@ def enrolled(world):
         image=synthetic.to_bytes(face(synthetic.ASTRONAUT), "PNG"),
     )
     return person
+
+
+def failed_request(person, result: str = "liveness_failed"):
+    """A closed, failed check-in with one attempt holding two frames (no verification run)."""
+    from jiaozheng.checkins.models import CheckinAttempt, pack_frames
+    from jiaozheng.checkins.testing import make_request
+
+    req = make_request(person, status="failed")
+    req.attempts_count, req.result, req.distance = 1, result, 0.05
+    req.save()
+    frames = [synthetic.to_bytes(face(synthetic.ASTRONAUT))] * 2
+    CheckinAttempt.objects.create(
+        request=req,
+        number=1,
+        result=result,
+        identity_distance=0.05,
+        max_distance=0.05,
+        frames_spread=0.0,
+        threshold=0.6,
+        liveness_passed=False,
+        liveness={
+            "challenge": "blink",
+            "measure": "eyes",
+            "baseline": 0.33,
+            "peak": 0.33,
+            "change": 0.0,
+            "required": 0.4,
+        },
+        frames_detail=[
+            {"index": 0, "status": "ok", "distance": 0.05},
+            {"index": 1, "status": "ok", "distance": 0.05},
+        ],
+        frames=pack_frames(frames),
+        frame_count=2,
+        model_version="test",
+    )
+    return req

@@ -19,7 +19,7 @@ from jiaozheng.checkins.models import (
     unpack_frames,
 )
 from jiaozheng.checkins.testing import make_request
-from jiaozheng.checkins.tests.conftest import face, frames_b64
+from jiaozheng.checkins.tests.conftest import face, failed_request, frames_b64
 from jiaozheng.core.errors import Conflict
 from jiaozheng.location.models import Alert
 
@@ -297,12 +297,7 @@ def test_only_the_person_submits_and_only_their_own_open_request(world, enrolled
 
 
 def test_the_officers_review_is_stored_apart_from_the_automated_result(world, enrolled):
-    req = services.request_create(actor=world.squadron_officer, person=enrolled, challenge="nod")
-    for _ in range(3):
-        services.attempt_submit(
-            actor=world.subject, request_id=req.pk, frames=list(frames_b64("astronaut", "still"))
-        )
-    req.refresh_from_db()
+    req = failed_request(enrolled)
     # contracted staff may not decide; a note is required
     with pytest.raises(PermissionDenied):
         services.review_record(actor=world.social_worker, request=req, decision="match", note="看过")
