@@ -6,3 +6,6 @@ class ContractsConfig(AppConfig):
     name = "jiaozheng.contracts"
     label = "contracts"
     verbose_name = _("Contracts and funds")
+
+    def ready(self) -> None:
+        from jiaozheng.contracts import rules  # noqa: F401  (registers the parameters)

@@ -1,4 +1,8 @@
-"""Demo contracts: who serves which county (the contracts issue adds funds, lines and targets)."""
+"""Demo contracts: who serves which county, signed when, bought how.
+
+Funds, indicators and report texts of these contracts are loaded later (indicators/demo.py, ORDER 60),
+once the service modules have loaded the records the indicators measure.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ def load(ctx: DemoContext) -> None:
     system = system_user()
     counties, providers = ctx.objects["counties"], ctx.objects["providers"]
     year = ctx.today.year
+    signed = {"XP-2020": dt.date(2019, 8, 26), f"XP-{year}": dt.date(year - 1, 12, 18)}
+    signed[f"YL-{year}"] = dt.date(year - 1, 12, 25)
     specs = [
         (
             "XP-2020",
@@ -61,6 +67,8 @@ def load(ctx: DemoContext) -> None:
                 end_on=end,
                 budget_amount=budget,
                 contract_amount=price,
+                signed_on=signed[code],
+                procurement="公开招标",
             )
             contract.counties.add(counties[county_key])
             ctx.objects["contracts"][code] = contract

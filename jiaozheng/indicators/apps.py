@@ -6,3 +6,6 @@ class IndicatorsConfig(AppConfig):
     name = "jiaozheng.indicators"
     label = "indicators"
     verbose_name = _("Indicators and reports")
+
+    def ready(self) -> None:
+        from jiaozheng.indicators import rules  # noqa: F401  (registers the parameters)

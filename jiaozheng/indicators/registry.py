@@ -10,6 +10,17 @@ Each service module declares its measures in its own ``measures.py``:
 ``ctx`` gives the counties and the period (both dates inclusive). ``compute`` returns a number;
 ``records`` (optional) returns an unscoped queryset of the records behind the figure, for drill-down
 pages (the page applies the viewer's scope). Contract indicators bind to measures by code.
+
+Conventions the indicator layer relies on:
+
+- ``kind="count"``: additive over time; the cumulative value to a month's end is ``compute(ctx.with_end(...))``
+  and the month's own value is the difference of two cumulative values.
+- ``kind="distinct"``: persons counted once over the whole period (cumulative distinct).
+- ``kind="rate"``: a fraction between 0 and 1 (0.98 means 98 %), never a percentage.
+- ``records`` returns rows of a model with a ``scope_rule``: its ``squadron`` path splits a figure by
+  squadron (progress suggestions) and its domain decides who may open the drill-down.
+- ``ctx.contract_id`` is set when the figure is computed for one contract (fund measures use it);
+  service measures ignore it.
 """
 
 from __future__ import annotations
@@ -28,9 +39,13 @@ class MeasureContext:
     county_ids: tuple[int, ...]
     start: dt.date
     end: dt.date  # inclusive
+    contract_id: int | None = None  # the contract the figure is computed for, when there is one
 
     def with_end(self, end: dt.date) -> MeasureContext:
-        return MeasureContext(self.county_ids, self.start, end)
+        return MeasureContext(self.county_ids, self.start, end, self.contract_id)
+
+    def with_start(self, start: dt.date) -> MeasureContext:
+        return MeasureContext(self.county_ids, start, self.end, self.contract_id)
 
 
 @dataclass(frozen=True)
