@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Query, Schema
+from ninja import Field, Query, Schema, Status
 
 from jiaozheng.assessments import selectors, services
 from jiaozheng.assessments.choices import AssessmentStatus
@@ -270,7 +270,7 @@ def assign_assessment(request, payload: AssignIn):
         scale_code=payload.scale,
         due_on=payload.due_on,
     )
-    return 201, _out(a)
+    return Status(201, _out(a))
 
 
 @router.get(

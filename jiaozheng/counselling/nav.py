@@ -1,0 +1,32 @@
+from django.utils.translation import gettext_lazy as _
+
+from jiaozheng.core.access import Policy
+from jiaozheng.core.registry import NavItem
+from jiaozheng.core.roles import STAFF_ROLES, Domain
+from jiaozheng.counselling.views import GROUP_ROLES
+
+GROUP = _("Psychological correction")
+
+NAV = [
+    NavItem(
+        _("Referrals"),
+        "counselling:referral_list",
+        Policy(roles=STAFF_ROLES, domain=Domain.SERVICES),
+        order=43,
+        group=GROUP,
+    ),
+    NavItem(
+        _("Individual counselling"),
+        "counselling:case_list",
+        Policy(roles=STAFF_ROLES, domain=Domain.SERVICES),
+        order=44,
+        group=GROUP,
+    ),
+    NavItem(
+        _("Group counselling"),
+        "counselling:group_list",
+        Policy(roles=GROUP_ROLES, domain=Domain.SERVICES),
+        order=45,
+        group=GROUP,
+    ),
+]
