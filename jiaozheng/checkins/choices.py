@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequestKind(models.TextChoices):
@@ -13,7 +14,7 @@ class RequestKind(models.TextChoices):
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the person")
     COMPLETED = "completed", _("Checked in")  # the automated check matched
-    FAILED = "failed", _("Failed")  # attempts ended without a match
+    FAILED = "failed", pgettext_lazy("checkin status", "Failed")  # attempts ended without a match
     MISSED = "missed", _("Missed")  # nothing submitted within the window
     CANCELLED = "cancelled", _("Cancelled")
 

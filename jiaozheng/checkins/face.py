@@ -109,7 +109,7 @@ class FrameAnalysis:
 class DetectionParams:
     """How strictly extra detector boxes count as more faces (rules ``checkins.secondary_face_*``)."""
 
-    secondary_min_score: float = 0.3
+    secondary_min_score: float = 0.5
     secondary_min_area_ratio: float = 0.05
 
 

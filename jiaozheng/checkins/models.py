@@ -213,7 +213,7 @@ class CheckinReview(AuditedModel):
     """The officer's identity decision at review; the automated result is not touched."""
 
     request = models.OneToOneField(CheckinRequest, on_delete=models.CASCADE, related_name="review")
-    decision = models.CharField(_("decision"), max_length=12, choices=ReviewDecision.choices)
+    decision = models.CharField(_("review decision"), max_length=12, choices=ReviewDecision.choices)
     note = models.TextField(_("note"))
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -187,6 +187,16 @@ def pending_for_person(*, actor: Any, now: dt.datetime | None = None) -> list[Ch
     )
 
 
+def pending_for_person_staff(*, actor: Any, person: Person) -> CheckinRequest | None:
+    """The check-in a person still has to answer (staff view), if any."""
+    return (
+        scoped(CheckinRequest, actor)
+        .filter(person=person, status=RequestStatus.PENDING, due_at__gt=timezone.now())
+        .order_by("due_at")
+        .first()
+    )
+
+
 def recent_for_person(*, actor: Any, limit: int = 10) -> list[CheckinRequest]:
     return list(
         scoped(CheckinRequest, actor)

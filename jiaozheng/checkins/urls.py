@@ -3,7 +3,7 @@ from django.urls import path
 from jiaozheng.checkins import views
 
 urlpatterns = [
-    path("", views.board, name="board"),
+    path("today/", views.board, name="board"),
     path("requests/", views.request_list, name="request_list"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/review/", views.request_review, name="request_review"),

@@ -34,7 +34,7 @@ class VerifyParams:
     blink: float = 0.4
     mouth: float = 0.15
     nod: float = 0.12
-    secondary_min_score: float = 0.3
+    secondary_min_score: float = 0.5
 
     @classmethod
     def for_unit(cls, unit: Any) -> VerifyParams:

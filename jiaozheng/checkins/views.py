@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from jiaozheng.checkins import forms as cf
@@ -34,6 +35,12 @@ from jiaozheng.people.models import Person
 from jiaozheng.people.selectors import squadrons_for
 
 PAGE_SIZE = 30
+MEASURE_LABELS = {
+    "yaw": _lazy("head turn (nose offset)"),
+    "pitch": _lazy("nod (nose drop)"),
+    "eyes": _lazy("eye openness"),
+    "mouth": _lazy("open-mouth share"),
+}
 SUBJECT = [Role.SUBJECT]
 
 
@@ -113,6 +120,8 @@ def request_list(request):
 def request_detail(request, pk: int):
     req = selectors.request_get(actor=request.user, pk=pk)
     attempts = selectors.attempts_for(actor=request.user, request=req)
+    for attempt in attempts:
+        attempt.measure_label = MEASURE_LABELS.get(attempt.liveness.get("measure", ""), "")
     reference = selectors.reference_current(actor=request.user, person=req.person)
     review = selectors.review_for(req)
     can_review = (
@@ -254,6 +263,7 @@ def person_page(request, pk: int):
             "ask_form": cf.AskForm(
                 initial={"window_minutes": rule("checkins.window_minutes", person.county_id)}
             ),
+            "waiting": selectors.pending_for_person_staff(actor=request.user, person=person),
             "can_enrol": _role_in(request.user, services.ENROL_ROLES),
             "can_plan": _role_in(request.user, services.PLAN_ROLES),
             "window_minutes": rule("checkins.window_minutes", person.county_id),

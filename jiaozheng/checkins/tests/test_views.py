@@ -21,20 +21,20 @@ def failed(world, enrolled):
 
 def test_the_board_shows_todays_status_per_person(world, enrolled, login):
     services.request_create(actor=world.squadron_officer, person=enrolled)
-    response = login(world.squadron_officer).get("/checkins/")
+    response = login(world.squadron_officer).get("/checkins/today/")
     assert response.status_code == 200
     html = response.content.decode()
     assert enrolled.name in html and world.person_a.name in html and world.person_y.name not in html
     assert response.context["counts"]["pending"] == 1
     # the filter keeps only persons without a reference photo
-    response = login(world.squadron_officer).get("/checkins/?status=not_enrolled")
+    response = login(world.squadron_officer).get("/checkins/today/?status=not_enrolled")
     names = [p.name for p, _d in response.context["rows"]]
     assert enrolled.name not in names and world.person_a.name in names
 
 
 def test_the_person_may_not_open_staff_pages(world, login):
-    assert login(world.subject).get("/checkins/").status_code == 403
-    assert login(world.counsellor).get("/checkins/").status_code == 403
+    assert login(world.subject).get("/checkins/today/").status_code == 403
+    assert login(world.counsellor).get("/checkins/today/").status_code == 403
 
 
 def test_enrolling_by_upload_on_the_person_page(world, login):
