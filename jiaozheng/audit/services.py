@@ -322,7 +322,12 @@ def access_log(
     if county_id is None and person_id is not None:
         from jiaozheng.people.models import Person
 
-        county_id = Person.objects.filter(pk=person_id).values_list("county_id", flat=True).first()
+        row = list(Person.objects.filter(pk=person_id).values_list("county_id", flat=True)[:1])
+        if row:
+            county_id = row[0]
+        else:  # a read of nothing: still logged, without a dangling reference
+            detail = f"{detail} (no person #{person_id})".strip()
+            person_id = None
     return AccessLog.objects.create(
         actor=user if user is not None and getattr(user, "pk", None) else None,
         actor_label=(user.get_username() if user is not None and getattr(user, "pk", None) else ctx.label)[
