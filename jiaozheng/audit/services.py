@@ -322,7 +322,12 @@ def access_log(
     if county_id is None and person_id is not None:
         from jiaozheng.people.models import Person
 
-        row = list(Person.objects.filter(pk=person_id).values_list("county_id", flat=True)[:1])
+        in_range = not isinstance(person_id, int) or -(2**63) <= person_id < 2**63
+        row = (
+            list(Person.objects.filter(pk=person_id).values_list("county_id", flat=True)[:1])
+            if in_range
+            else []
+        )
         if row:
             county_id = row[0]
         else:  # a read of nothing: still logged, without a dangling reference
