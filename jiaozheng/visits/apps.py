@@ -6,3 +6,6 @@ class VisitsConfig(AppConfig):
     name = "jiaozheng.visits"
     label = "visits"
     verbose_name = _("Visits and investigations")
+
+    def ready(self) -> None:
+        from jiaozheng.visits import rules, verbs  # noqa: F401  (registrations)

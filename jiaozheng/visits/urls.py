@@ -1,0 +1,38 @@
+from django.urls import path
+
+from jiaozheng.visits import views
+
+urlpatterns = [
+    path("", views.visits_home, name="home"),
+    path("records/", views.visit_list, name="visit_list"),
+    path("due/", views.due_list, name="due_list"),
+    path("new/", views.visit_pick, name="visit_pick"),
+    path("new/<int:pk>/", views.visit_new, name="visit_new"),
+    path("<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path("<int:pk>/intervention/", views.visit_intervention, name="visit_intervention"),
+    path("<int:pk>/task/", views.visit_task_add, name="visit_task_add"),
+    path("<int:pk>/attach/", views.visit_attach, name="visit_attach"),
+    path("files/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("person/<int:pk>/", views.person_visits, name="person_visits"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/<int:pk>/close/", views.task_close, name="task_close"),
+    path("hardship/", views.hardship_list, name="hardship_list"),
+    path("hardship/<int:pk>/help/", views.hardship_help_new, name="hardship_help_new"),
+    path("hardship/<int:pk>/remove/", views.hardship_remove, name="hardship_remove"),
+    path("routes/", views.route_list, name="route_list"),
+    path("routes/new/", views.route_new, name="route_new"),
+    path("routes/<int:pk>/", views.route_detail, name="route_detail"),
+    path("routes/<int:pk>/sheet.pdf", views.route_pdf, name="route_pdf"),
+    path("standards/", views.standards_view, name="standards"),
+    path("standards/new/", views.standard_new, name="standard_new"),
+    path("standards/<int:pk>/edit/", views.standard_edit, name="standard_edit"),
+    path("standards/adopt/", views.standards_adopt, name="standards_adopt"),
+    path("quotas/", views.quotas_view, name="quotas"),
+    path("quotas/new/", views.quota_new, name="quota_new"),
+    path("quotas/<int:pk>/delete/", views.quota_delete, name="quota_delete"),
+    path("export/", views.export_view, name="export"),
+    path("export/mark/", views.export_mark, name="export_mark"),
+    path("import/", views.import_view, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+]
