@@ -384,7 +384,9 @@ class IssueReport:
     persons: int
 
 
-def requests_issue_due(now: dt.datetime | None = None, *, persons: Any = None) -> IssueReport:
+def requests_issue_due(
+    now: dt.datetime | None = None, *, persons: Any = None, notify_persons: bool = True
+) -> IssueReport:
     """Issue the scheduled and random check-ins whose time has come (idempotent; run every few minutes).
 
     A slot is issued when its time has passed and at least half its window is left; each (person, slot)
@@ -443,7 +445,8 @@ def requests_issue_due(now: dt.datetime | None = None, *, persons: Any = None) -
             )
         )
         record_bulk(created, verb="checkins.issue")
-        _notify_person(created)
+        if notify_persons:
+            _notify_person(created)
     return IssueReport(len(created), len(rows))
 
 
@@ -622,15 +625,16 @@ def attempt_submit(
     frames: list[str] | list[bytes],
     position: Position | None = None,
     user_agent: str = "",
+    now: dt.datetime | None = None,
 ) -> CheckinAttempt:
     """The person sends the frames of one attempt. Verification runs here, offline, with dlib.
 
     Frames are base64 text (or bytes) of JPEG/PNG images in capture order. Bad input raises
     ValidationError and stores nothing; a closed or expired request raises Conflict (HTTP 409).
+    ``now`` is the submission time (default: the clock; the demo replays past days with it).
     """
     req = _own_request(actor, request_id)
-    now = timezone.now()
-    _check_open(req, now)
+    _check_open(req, now or timezone.now())
     reference = ReferencePhoto.objects.filter(person_id=req.person_id, active=True).first()
     if reference is None:
         raise Conflict(_("No reference photo is enrolled for you yet. Please contact your officer."))
@@ -659,15 +663,21 @@ def attempt_submit(
     stored = pack_frames(
         [face.encode_jpeg(img, max_side=STORED_FRAME_MAX_SIDE, quality=80) for img in images]
     )
-    return _store_attempt(req.pk, outcome, stored, len(images), position, user_agent)
+    return _store_attempt(req.pk, outcome, stored, len(images), position, user_agent, now)
 
 
 @transaction.atomic
 def _store_attempt(
-    request_pk: int, outcome: Outcome, frames: bytes, count: int, position: Position | None, user_agent: str
+    request_pk: int,
+    outcome: Outcome,
+    frames: bytes,
+    count: int,
+    position: Position | None,
+    user_agent: str,
+    now: dt.datetime | None,
 ) -> CheckinAttempt:
     req = CheckinRequest.objects.select_for_update().select_related("person").get(pk=request_pk)
-    now = timezone.now()
+    now = now or timezone.now()
     _check_open(req, now)  # may have closed while the frames were analysed
     req.attempts_count += 1
     attempt = CheckinAttempt.objects.create(

@@ -19,6 +19,7 @@ import numpy as np
 from jiaozheng.checkins.face import engine
 
 ASTRONAUT = "astronaut"
+CHALLENGE_NAMES = ("blink", "open_mouth", "turn_left", "turn_right", "nod")
 GRACE_HOPPER = "grace_hopper"
 
 

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jiaozheng.checkins import forms as cf
@@ -35,11 +35,18 @@ from jiaozheng.people.models import Person
 from jiaozheng.people.selectors import squadrons_for
 
 PAGE_SIZE = 30
+BOARD_ORDER = {
+    TodayStatus.PROBLEM: 0,
+    TodayStatus.PENDING: 1,
+    TodayStatus.DONE: 2,
+    TodayStatus.NONE_DUE: 3,
+    TodayStatus.NOT_ENROLLED: 4,
+}
 MEASURE_LABELS = {
-    "yaw": _lazy("head turn (nose offset)"),
-    "pitch": _lazy("nod (nose drop)"),
-    "eyes": _lazy("eye openness"),
-    "mouth": _lazy("open-mouth share"),
+    "yaw": gettext_lazy("head turn (nose offset)"),
+    "pitch": gettext_lazy("nod (nose drop)"),
+    "eyes": gettext_lazy("eye openness"),
+    "mouth": gettext_lazy("open-mouth share"),
 }
 SUBJECT = [Role.SUBJECT]
 
@@ -73,11 +80,14 @@ def board(request):
     if squadron.isdigit():
         persons = persons.filter(squadron_id=int(squadron))
     status = selectors.checkin_status_today(actor=request.user, on=today, persons=persons)
+    # Who needs attention first: problems, then waiting, done, nothing due, not enrolled.
+    ordered = list(persons.order_by("squadron__sort_order", "name", "id").values_list("pk", flat=True))
+    ordered.sort(key=lambda pk: BOARD_ORDER.get(status[pk].status if pk in status else "", 9))
     if wanted in TodayStatus.values:
-        persons = persons.filter(pk__in=[pid for pid, d in status.items() if d.status == wanted])
-    persons = persons.select_related("squadron").order_by("squadron__sort_order", "name", "id")
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(p, status.get(p.pk)) for p in page]
+        ordered = [pk for pk in ordered if pk in status and status[pk].status == wanted]
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    by_pk = Person.objects.select_related("squadron").in_bulk(list(page))
+    rows = [(by_pk[pk], status.get(pk)) for pk in page if pk in by_pk]
     return render(
         request,
         "checkins/board.html",
@@ -122,6 +132,7 @@ def request_detail(request, pk: int):
     attempts = selectors.attempts_for(actor=request.user, request=req)
     for attempt in attempts:
         attempt.measure_label = MEASURE_LABELS.get(attempt.liveness.get("measure", ""), "")
+        attempt.why = reason_text(attempt)
     reference = selectors.reference_current(actor=request.user, person=req.person)
     review = selectors.review_for(req)
     can_review = (
@@ -209,6 +220,38 @@ def _jpeg(data: bytes) -> HttpResponse:
     response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def reason_text(attempt: Any) -> str:
+    """Why the automated check gave its result, in the reader's language (from the stored numbers)."""
+    frames = attempt.frames_detail or []
+    if attempt.result == Result.SEVERAL_FACES:
+        numbers = [str(f["index"] + 1) for f in frames if f.get("status") == "several_faces"]
+        return _("Several faces in frame %(frames)s.") % {"frames": ", ".join(numbers)}
+    if attempt.result == Result.NO_FACE:
+        found = sum(1 for f in frames if f.get("status") == "ok")
+        return _("A face was found in %(found)s of %(total)s frames.") % {
+            "found": found,
+            "total": len(frames),
+        }
+    if attempt.result == Result.NO_MATCH:
+        if attempt.identity_distance is not None and attempt.identity_distance > attempt.threshold:
+            return _("The face distance %(d).3f is above the threshold %(t).2f.") % {
+                "d": attempt.identity_distance,
+                "t": attempt.threshold,
+            }
+        return _("The frames do not show the same person throughout (%(d).3f between frames).") % {
+            "d": attempt.frames_spread or 0
+        }
+    if attempt.result == Result.LIVENESS_FAILED:
+        return _(
+            "The frames do not show the movement asked for (%(measure)s changed %(change).3f; %(needed)s needed)."
+        ) % {
+            "measure": MEASURE_LABELS.get(attempt.liveness.get("measure", ""), ""),
+            "change": attempt.liveness.get("change", 0),
+            "needed": attempt.liveness.get("required", ""),
+        }
+    return ""
 
 
 # --- staff: one person's check-in settings ------------------------------------------------------------------
@@ -381,6 +424,7 @@ def mine(request):
         request,
         "checkins/mine.html",
         {
+            "today": timezone.localtime(),
             "pending": selectors.pending_for_person(actor=request.user),
             "recent": selectors.recent_for_person(actor=request.user),
         },
@@ -396,6 +440,7 @@ def mine_checkin(request, pk: int):
         "checkins/mine_checkin.html",
         {
             "req": req,
+            "today": timezone.localtime(),
             "challenge_text": Challenge(req.challenge).label,
             "is_open": req.is_open,
             "attempts_left": services.attempts_left(req),
