@@ -369,9 +369,7 @@ def _raise_mock(device: DeviceInfo, mocked: list[ParsedFix], protocol: int, now:
     params = fences_mod.params_for(person.county)
     views = _views(sorted(mocked, key=lambda f: f.time), params, now)
     with _as_system(), translation.override(settings.LANGUAGE_CODE):
-        title = translation.gettext("The phone reported %(n)s mocked positions (fake-GPS app?)") % {
-            "n": len(mocked)
-        }
+        title = translation.gettext("The phone reported mocked positions (a fake-GPS app?)")
         alert = alert_raise(
             person=person,
             alert_type=AlertType.MOCK_LOCATION,

@@ -148,7 +148,9 @@ def ensure_partitions(
 
 
 def ensure_for_times(times: list[dt.datetime], connection: Any = None) -> list[str]:
-    """On demand: the partitions of the months these fix times fall in."""
+    """On demand: the partitions of the months these fix times fall in (a no-op on SQLite)."""
+    if not is_partitioned(connection):
+        return []
     months = sorted({month_start(t.astimezone(dt.UTC)) for t in times})
     return [partition_name(m) for m in months if create_partition(m, connection)]
 

@@ -98,7 +98,13 @@ def alert_counts(*, actor: Any) -> dict[str, Any]:
 def alert_get(*, actor: Any, pk: Any, action: str = VIEW) -> Alert:
     return get_scoped_or_404(
         Alert.objects.select_related(
-            "person", "person__squadron", "acknowledged_by", "escalated_by", "resolved_by", "discipline"
+            "person",
+            "person__squadron",
+            "person__county",
+            "acknowledged_by",
+            "escalated_by",
+            "resolved_by",
+            "discipline",
         ),
         actor,
         action,

@@ -518,3 +518,61 @@ def bump_fence_version(person_id: int) -> None:
         cursor.execute(
             "UPDATE location_latest SET fence_version = fence_version + 1 WHERE person_id = %s", [person_id]
         )
+
+
+# --- bulk loading (demo data, imports of history, the COPY baseline of the bench) ----------------------
+
+COPY_TYPES = (
+    "int8",
+    "int8",
+    "int8",
+    "text",
+    "timestamptz",
+    "timestamptz",
+    "float8",
+    "float8",
+    "float8",
+    "float8",
+    "float8",
+    "float8",
+    "float8",
+    "bool",
+    "bool",
+    "int2",
+    "int2",
+    "int2",
+    "jsonb",
+)
+
+
+def copy_rows(rows: list[tuple[Any, ...]]) -> int:
+    """Append fix rows (tuples in ``FIX_COLUMNS`` order) as fast as the database allows: binary COPY on
+    PostgreSQL, executemany on SQLite. No de-duplication: for data known to be new."""
+    if not rows:
+        return 0
+    cols = ", ".join(FIX_COLUMNS)
+    if is_postgres():
+        from psycopg.types.json import Jsonb
+
+        with (
+            _pg_cursor() as cursor,
+            cursor.copy(f"COPY location_fix ({cols}) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.set_types(COPY_TYPES)
+            for row in rows:
+                attrs = row[18]
+                copy.write_row(row[:18] + (Jsonb(attrs) if attrs else None,))
+        return len(rows)
+    ops = connection.ops
+    prepared = []
+    for row in rows:
+        values = list(row)
+        values[4] = ops.adapt_datetimefield_value(values[4])
+        values[5] = ops.adapt_datetimefield_value(values[5])
+        values[18] = json.dumps(values[18], ensure_ascii=False) if values[18] else None
+        prepared.append(values)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO location_fix ({cols}) VALUES ({', '.join(['%s'] * len(FIX_COLUMNS))})", prepared
+        )
+    return len(rows)

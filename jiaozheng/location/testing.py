@@ -109,3 +109,19 @@ def enrol(world: Any, person: Any, actor: Any = None) -> tuple[Device, str]:
         platform=DevicePlatform.TRACCAR_CLIENT,
         label="test",
     )
+
+
+@object_factory("people.ProhibitionOrder")
+def make_prohibition(world: Any, where: str) -> Any:
+    """An area prohibition with a circular zone (for the location schedule page)."""
+    from jiaozheng.people.models import ProhibitionOrder
+
+    today = timezone.localdate()
+    return ProhibitionOrder.objects.create(
+        person=world.person(where),
+        kind="area",
+        content="禁止进入娱乐场所",
+        start_on=today,
+        end_on=today + dt.timedelta(days=90),
+        zone={"type": "Circle", "center": [110.6, 27.9], "radius_m": 300},
+    )

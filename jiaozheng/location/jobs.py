@@ -1,0 +1,29 @@
+"""Background jobs of location supervision: the import of historical app installations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jiaozheng.core.imports import run_import
+from jiaozheng.core.jobs import JobProgress, register_job
+from jiaozheng.core.models import Job
+
+
+@register_job("location.import_installs")
+def import_installs(job: Job, progress: JobProgress) -> dict[str, Any]:
+    with job.input_file.open("rb") as handle:
+        content = handle.read()
+
+    def report(done: int, total: int) -> None:
+        if progress.job.total != total:
+            progress.total(total)
+        progress.step(done)
+
+    result = run_import(
+        actor=job.created_by,
+        kind="location_installs",
+        name=job.params.get("filename", "upload.csv"),
+        content=content,
+        progress=report,
+    )
+    return result.as_dict()

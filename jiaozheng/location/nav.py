@@ -1,0 +1,29 @@
+from django.utils.translation import gettext_lazy as _
+
+from jiaozheng.core.access import Policy
+from jiaozheng.core.registry import NavItem
+from jiaozheng.core.roles import STAFF_ROLES, Domain
+
+NAV = [
+    NavItem(
+        _("Location map"),
+        "location:map",
+        Policy(roles=STAFF_ROLES, domain=Domain.LOCATION),
+        order=40,
+        group=_("Location supervision"),
+    ),
+    NavItem(
+        _("Alerts"),
+        "location:alert_list",
+        Policy(roles=STAFF_ROLES, domain=Domain.LOCATION),
+        order=41,
+        group=_("Location supervision"),
+    ),
+    NavItem(
+        _("Devices"),
+        "location:device_list",
+        Policy(roles=STAFF_ROLES, domain=Domain.LOCATION),
+        order=42,
+        group=_("Location supervision"),
+    ),
+]
