@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from jiaozheng.location import fences as fences_mod
@@ -172,11 +172,15 @@ def ingest(device: DeviceInfo, batch: Batch, *, now: dt.datetime | None = None) 
     for attempt in range(2):
         try:
             if storage.is_postgres() and not prep.needs_state and not prep.has_mock:
-                _store_fast(device, batch, prep, fences, now, result)
+                if connection.in_atomic_block:  # called inside a transaction (tests, jobs): a savepoint
+                    with transaction.atomic():
+                        _store_fast(device, batch, prep, fences, now, result)
+                else:  # a request: one autocommitted statement
+                    _store_fast(device, batch, prep, fences, now, result)
             else:
                 _store_with_state(device, batch, prep, fences, now, result)
             return result
-        except DatabaseError as exc:
+        except Exception as exc:  # psycopg's own error from the binary cursor, or Django's wrapper
             if attempt == 0 and _missing_partition(exc):
                 from jiaozheng.location.partitions import ensure_for_times
 
