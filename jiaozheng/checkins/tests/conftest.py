@@ -16,13 +16,26 @@ def face(name: str):
 
 
 @cache
-def frames_b64(name: str, challenge: str) -> tuple[str, ...]:
-    """Base64 JPEG frames performing ``challenge`` ("still" for a photo held to the camera)."""
+def challenge_rgb(name: str, challenge: str) -> tuple:
+    """RGB frames performing ``challenge`` ("still": the same picture every time)."""
     rgb = face(name)
     frames = (
         synthetic.still_frames(rgb, 5) if challenge == "still" else synthetic.challenge_frames(rgb, challenge)
     )
-    return tuple(base64.b64encode(synthetic.to_bytes(f)).decode() for f in frames)
+    return tuple(frames)
+
+
+@cache
+def reference_descriptor(name: str):
+    from jiaozheng.checkins.face import engine
+
+    return engine().analyse(face(name)).descriptor
+
+
+@cache
+def frames_b64(name: str, challenge: str) -> tuple[str, ...]:
+    """Base64 JPEG frames performing ``challenge`` ("still" for a photo held to the camera)."""
+    return tuple(base64.b64encode(synthetic.to_bytes(f)).decode() for f in challenge_rgb(name, challenge))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from jiaozheng.checkins import face, synthetic
-from jiaozheng.checkins.tests.conftest import face as shipped
+from jiaozheng.checkins.tests.conftest import challenge_rgb, reference_descriptor
 from jiaozheng.checkins.verification import VerifyParams, evaluate_liveness, verify
 
 PARAMS = VerifyParams()
@@ -87,13 +87,13 @@ def test_descriptors_survive_the_byte_round_trip(astronaut):
 
 
 def _reference(name="astronaut"):
-    return analyse(shipped(name)).descriptor
+    return reference_descriptor(name)
 
 
 @pytest.mark.parametrize("challenge", ["blink", "open_mouth", "turn_left", "turn_right"])
 def test_frames_that_perform_the_challenge_match(challenge):
     # given frames of the enrolled face that perform the challenge (synthetic edits of the photo)
-    frames = synthetic.challenge_frames(shipped("astronaut"), challenge)
+    frames = list(challenge_rgb("astronaut", challenge))
     # when verified
     outcome = verify(_reference(), frames, challenge, PARAMS)
     # then identity and liveness pass
@@ -107,7 +107,7 @@ def test_frames_that_perform_the_challenge_match(challenge):
 @pytest.mark.parametrize("challenge", ["blink", "open_mouth", "turn_left", "turn_right", "nod"])
 def test_a_still_photo_fails_every_challenge(challenge):
     # given the same picture in every frame (a photo held up to the camera)
-    frames = synthetic.still_frames(shipped("astronaut"))
+    frames = list(challenge_rgb("astronaut", "still"))
     # when verified
     outcome = verify(_reference(), frames, challenge, PARAMS)
     # then the identity matches but the liveness check fails
@@ -118,7 +118,7 @@ def test_a_still_photo_fails_every_challenge(challenge):
 
 def test_the_wrong_movement_fails(astronaut):
     # given frames of a head turned to the person's left
-    frames = synthetic.challenge_frames(astronaut, "turn_left")
+    frames = list(challenge_rgb("astronaut", "turn_left"))
     # when the challenge was to turn right, or to blink
     for challenge in ("turn_right", "blink"):
         outcome = verify(_reference(), frames, challenge, PARAMS)
@@ -128,9 +128,7 @@ def test_the_wrong_movement_fails(astronaut):
 
 def test_another_person_does_not_match(astronaut):
     # given Grace Hopper's reference and the astronaut blinking
-    outcome = verify(
-        _reference("grace_hopper"), synthetic.challenge_frames(astronaut, "blink"), "blink", PARAMS
-    )
+    outcome = verify(_reference("grace_hopper"), list(challenge_rgb("astronaut", "blink")), "blink", PARAMS)
     # then no match, with the distance recorded
     assert outcome.result == "no_match"
     assert outcome.identity_distance > PARAMS.threshold
@@ -138,7 +136,7 @@ def test_another_person_does_not_match(astronaut):
 
 def test_a_face_swapped_in_between_frames_is_no_match(astronaut, grace):
     # given a sequence where one frame shows someone else
-    frames = synthetic.challenge_frames(astronaut, "blink")
+    frames = list(challenge_rgb("astronaut", "blink"))
     frames[3] = grace
     # when verified against the astronaut
     outcome = verify(_reference(), frames, "blink", PARAMS)
