@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AssessmentStatus(models.TextChoices):
@@ -41,10 +42,10 @@ class EntryOrigin(models.TextChoices):
 
 
 class FlagStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("flag status", "Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     REFERRED = "referred", _("Referred to counselling")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("flag status", "Closed")
 
 
 class FlagSeverity(models.TextChoices):

@@ -33,6 +33,7 @@ from jiaozheng.assessments.models import (
 from jiaozheng.assessments.norms import default_norm
 from jiaozheng.assessments.scales import get_scale
 from jiaozheng.assessments.scoring import ScoreOptions, score
+from jiaozheng.assessments.services import OP_SYMBOLS
 from jiaozheng.audit.context import acting_as
 from jiaozheng.audit.services import record_bulk
 from jiaozheng.core.demo import DemoContext
@@ -393,6 +394,34 @@ def _load_current(ctx: DemoContext, counsellor: Any) -> dict[str, Any]:
                 by=by,
             )
         )
+    # retests about three months after the first SCL-90 for part of the caseload (the file's trend chart)
+    for i, first in enumerate(list(done)):
+        retest = first.administered_on + dt.timedelta(days=rng.randint(85, 100))
+        if i % 3 == 0 and retest <= today and first.person != subject_person:
+            done.append(
+                writer.add(
+                    first.person,
+                    "scl90",
+                    scl90_answers(rng, severity=-0.1),
+                    on=retest,
+                    seconds=round(rng.uniform(22, 40) * 60),
+                    mode=Mode.PAPER,
+                    by=first.assigned_by,
+                )
+            )
+            third = retest + dt.timedelta(days=rng.randint(85, 100))
+            if i % 6 == 0 and third <= today:
+                done.append(
+                    writer.add(
+                        first.person,
+                        "scl90",
+                        scl90_answers(rng, severity=-0.2),
+                        on=third,
+                        seconds=round(rng.uniform(22, 40) * 60),
+                        mode=Mode.PAPER,
+                        by=first.assigned_by,
+                    )
+                )
     # three recent PHQ-9 with thoughts of death or self-harm (item 9): urgent flags for the counsellor
     urgent_people = [p for p in persons if p.county_id == xupu_id and p != subject_person][5:8]
     phq_answers = [
@@ -450,7 +479,7 @@ def _load_current(ctx: DemoContext, counsellor: Any) -> dict[str, Any]:
                     label=f["label"]["zh-hans"],
                     item=f["item"],
                     value=f["value"],
-                    threshold=f"{f['op']} {f['threshold']}",
+                    threshold=f"{OP_SYMBOLS.get(f['op'], f['op'])} {f['threshold']}",
                     raised_at=a.completed_at,
                 )
             )

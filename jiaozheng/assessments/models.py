@@ -271,7 +271,7 @@ class ExternalResult(AuditedModel):
     source_file = models.FileField(upload_to="assessments/external/%Y/", blank=True)
     entered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     entered_at = models.DateTimeField(default=timezone.now)
-    entry_method = models.CharField(_("entered by"), max_length=8, choices=EntryMethod.choices)
+    entry_method = models.CharField(_("entry method"), max_length=8, choices=EntryMethod.choices)
     valid_as_printed = models.BooleanField(_("valid (as printed)"), null=True, blank=True)
     validity_indicators = models.JSONField(default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)

@@ -49,7 +49,13 @@ from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.people.choices import Status
 from jiaozheng.people.models import Person
 
-MAX_ITEM_SECONDS = 600  # a pause longer than this (the phone put away) counts as this long
+MAX_ITEM_SECONDS = 600
+OP_SYMBOLS = {
+    ">=": "≥",
+    "<=": "≤",
+    "==": "=",
+    "!=": "≠",
+}  # a pause longer than this (the phone put away) counts as this long
 
 
 def _user(actor: Any) -> Any:
@@ -525,7 +531,7 @@ def raise_flags(assessment: Assessment, result: dict[str, Any], *, notify: bool 
                 label=item_flag["label"].get("zh-hans", item_flag["code"])[:200],
                 item=item_flag["item"],
                 value=item_flag["value"],
-                threshold=f"{item_flag['op']} {item_flag['threshold']}",
+                threshold=f"{OP_SYMBOLS.get(item_flag['op'], item_flag['op'])} {item_flag['threshold']}",
             )
         )
     urgent = [f for f in flags if f.severity == FlagSeverity.URGENT]

@@ -3,7 +3,7 @@ from django.urls import path
 from jiaozheng.assessments import views
 
 urlpatterns = [
-    path("", views.result_list, name="result_list"),
+    path("results/", views.result_list, name="result_list"),
     path("assign/", views.assign, name="assign"),
     path("paper/", views.paper_new, name="paper_new"),
     path("flags/", views.flag_list, name="flag_list"),

@@ -17,9 +17,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from jiaozheng.assessments import forms as af
@@ -244,14 +243,14 @@ def result_context(assessment: Assessment, lang: str, norm: dict[str, Any] | Non
 
 
 VALIDITY_LABELS = {
-    "missing_items": _l("Missing answers"),
-    "subscale_missing": _l("Factor with too many missing answers"),
-    "too_fast": _l("Answered too fast"),
-    "fast": _l("Answered fast"),
-    "longstring": _l("Same answer in a long run"),
-    "contradictory_longstring": _l("Same answer across reverse-keyed items"),
-    "inconsistency": _l("Opposite items answered alike"),
-    "extreme": _l("Score at the scale's extreme"),
+    "missing_items": gettext_lazy("Missing answers"),
+    "subscale_missing": gettext_lazy("Factor with too many missing answers"),
+    "too_fast": gettext_lazy("Answered too fast"),
+    "fast": gettext_lazy("Answered fast"),
+    "longstring": gettext_lazy("Same answer in a long run"),
+    "contradictory_longstring": gettext_lazy("Same answer across reverse-keyed items"),
+    "inconsistency": gettext_lazy("Opposite items answered alike"),
+    "extreme": gettext_lazy("Score at the scale's extreme"),
 }
 
 

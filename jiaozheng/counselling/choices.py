@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReferralSource(models.TextChoices):
@@ -24,8 +25,8 @@ class ReferralStatus(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("case status", "Open")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 class CaseOutcome(models.TextChoices):
@@ -47,14 +48,14 @@ class SessionMode(models.TextChoices):
 
 
 class GroupStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
+    ACTIVE = "active", pgettext_lazy("group status", "Active")
+    CLOSED = "closed", pgettext_lazy("group status", "Closed")
 
 
 class GroupSessionStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    HELD = "held", _("Held")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("session status", "Planned")
+    HELD = "held", pgettext_lazy("session status", "Held")
+    CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
 
 
 class FormationStatus(models.TextChoices):

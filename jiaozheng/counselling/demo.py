@@ -284,7 +284,11 @@ def _current(ctx: DemoContext, counsellor: Any) -> str:
     opened = _cases(
         ctx,
         counsellor,
-        [a for a in valid if a.administered_on <= ctx.today - dt.timedelta(days=20)],
+        [
+            a
+            for a in valid
+            if ctx.today - dt.timedelta(days=120) <= a.administered_on <= ctx.today - dt.timedelta(days=20)
+        ],
         year=ctx.today.year,
         count=4,
         close=False,
