@@ -15,6 +15,7 @@ is left waiting for today, so that logging in as ``subject`` on a phone shows it
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from django.utils import timezone
@@ -47,6 +48,7 @@ def load(ctx: DemoContext) -> None:
         ctx.say("face check-in: no shipped face image installed, no reference photo enrolled")
         return
     name, rgb = found
+    started = time.monotonic()
     person = subject.person
     officer = ctx.objects["staff"]["lufeng_officer"]
     with acting_as(officer, "cli"):
@@ -68,7 +70,8 @@ def load(ctx: DemoContext) -> None:
         )
     ctx.say(
         f"face check-in: test image enrolled for {person.name}; {counts['requests']} past check-ins "
-        f"({counts['match']} matched, {counts['missed']} missed, {counts['failed']} failed), 1 waiting"
+        f"({counts['match']} matched, {counts['missed']} missed, {counts['failed']} failed), 1 waiting "
+        f"[{time.monotonic() - started:.1f} s]"
     )
 
 

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -64,6 +65,7 @@ def schedule_for(
     )
 
 
+@lru_cache(maxsize=8192)
 def _aware(day: dt.date, minutes: int) -> dt.datetime:
     naive = dt.datetime.combine(day, dt.time(0, 0)) + dt.timedelta(minutes=minutes)
     return timezone.make_aware(naive, timezone.get_current_timezone())
@@ -73,21 +75,26 @@ def _minutes(hhmm: str) -> int:
     return int(hhmm[:2]) * 60 + int(hhmm[3:])
 
 
-def random_minutes_of_week(person_id: int, monday: dt.date, count: int, hours: tuple[int, int]) -> list[int]:
+@lru_cache(maxsize=16)
+def _candidates(first: int, last: int) -> tuple[int, ...]:
+    return tuple(d * 1440 + h * 60 + m for d in range(7) for h in range(first, last) for m in range(0, 60, 5))
+
+
+@lru_cache(maxsize=200_000)
+def random_minutes_of_week(
+    person_id: int, monday: dt.date, count: int, hours: tuple[int, int]
+) -> tuple[int, ...]:
     """``count`` distinct minutes of the week (0 = Monday 00:00) inside the allowed hours, keyed per person."""
     if count <= 0:
-        return []
+        return ()
     digest = hmac.new(
         settings.FIELD_HASH_KEY.encode(),
         f"checkins:{person_id}:{monday.isoformat()}".encode(),
         hashlib.sha256,
     ).digest()
     rng = random.Random(int.from_bytes(digest[:8], "big"))
-    first, last = hours
+    candidates = _candidates(*hours)
     # Keep random moments at least 2 hours apart so they do not bunch up.
-    candidates = [
-        d * 1440 + h * 60 + m for d in range(7) for h in range(first, last) for m in range(0, 60, 5)
-    ]
     chosen: list[int] = []
     for _try in range(500):
         if len(chosen) >= count:
@@ -95,7 +102,7 @@ def random_minutes_of_week(person_id: int, monday: dt.date, count: int, hours: t
         pick = rng.choice(candidates)
         if all(abs(pick - c) >= 120 for c in chosen):
             chosen.append(pick)
-    return sorted(chosen)
+    return tuple(sorted(chosen))
 
 
 def slots_on(person_id: int, day: dt.date, schedule: Schedule) -> list[Slot]:
@@ -110,7 +117,9 @@ def slots_on(person_id: int, day: dt.date, schedule: Schedule) -> list[Slot]:
                 )
             )
     monday = day - dt.timedelta(days=day.weekday())
-    for minute in random_minutes_of_week(person_id, monday, schedule.random_per_week, schedule.random_hours):
+    for minute in random_minutes_of_week(
+        person_id, monday, schedule.random_per_week, tuple(schedule.random_hours)
+    ):
         if minute // 1440 == day.weekday():
             in_day = minute % 1440
             slots.append(

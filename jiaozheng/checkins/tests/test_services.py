@@ -336,3 +336,22 @@ def test_todays_status_per_person(world, enrolled):
     assert world.person_y.pk not in status  # another county
     counts = checkin_counts_today(actor=world.squadron_officer)
     assert counts["issued"] == 1 and counts["pending"] == 1 and counts["not_enrolled"] >= 2
+
+
+def test_the_periodic_tick_issues_and_closes_as_the_system(world, enrolled):
+    from huey.contrib.djhuey import HUEY
+
+    from jiaozheng.audit.models import AuditEntry
+    from jiaozheng.checkins.tasks import checkins_tick
+
+    # given an overdue request
+    req = make_request(enrolled, minutes=-5)
+    # when the tick runs (what the Huey periodic task calls every five minutes)
+    result = checkins_tick()
+    # then the request is closed as missed, by the system user, and the tasks are registered with Huey
+    req.refresh_from_db()
+    assert result["missed"] == 1 and req.status == "missed"
+    entry = AuditEntry.objects.filter(model="checkins.CheckinRequest", object_id=str(req.pk)).last()
+    assert entry.origin == "job" and entry.actor == world.system
+    names = {t.__name__ for t in HUEY._registry._periodic_tasks}
+    assert {"checkins.tick", "checkins.purge_frames"} <= names
