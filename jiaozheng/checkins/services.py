@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import logging
 import math
 import secrets
 import uuid
@@ -52,6 +53,8 @@ from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for
 from jiaozheng.people.choices import Status
 from jiaozheng.people.models import Person
+
+log = logging.getLogger(__name__)
 
 # Frames the phone may send for one attempt, and their size.
 MIN_FRAMES = 3
@@ -537,34 +540,46 @@ class ExpireReport:
 
 def requests_expire_overdue(now: dt.datetime | None = None, *, batch: int = 500) -> ExpireReport:
     """Close waiting requests whose window has passed: missed (nothing sent) or failed (attempts without a
-    match; the last attempt's result decides). Each request in its own short transaction."""
+    match; the last attempt's result decides). A person no longer in correction has theirs cancelled.
+    Each request in its own short transaction; one that cannot be closed is logged and skipped."""
     now = now or timezone.now()
     missed = failed = 0
+    skipped: set[int] = set()
     while True:
         ids = list(
             CheckinRequest.objects.filter(status=RequestStatus.PENDING, due_at__lte=now)
+            .exclude(pk__in=skipped)
             .order_by("due_at", "id")
             .values_list("pk", flat=True)[:batch]
         )
         if not ids:
             break
         for pk in ids:
-            with transaction.atomic():
-                req = (
-                    CheckinRequest.objects.select_for_update()
-                    .select_related("person")
-                    .filter(pk=pk, status=RequestStatus.PENDING)
-                    .first()
-                )
-                if req is None:
-                    continue
-                last = req.attempts.order_by("-number").first()
-                if last is None:
-                    _close(req, RequestStatus.MISSED, None, now)
-                    missed += 1
-                else:
-                    _close(req, RequestStatus.FAILED, last, now)
-                    failed += 1
+            try:
+                with transaction.atomic():
+                    req = (
+                        CheckinRequest.objects.select_for_update()
+                        .select_related("person")
+                        .filter(pk=pk, status=RequestStatus.PENDING)
+                        .first()
+                    )
+                    if req is None:
+                        continue
+                    last = req.attempts.order_by("-number").first()
+                    if req.person.status != Status.IN_CORRECTION:
+                        req.status = RequestStatus.CANCELLED
+                        req.cancel_reason = _("The person is no longer in correction.")
+                        req.closed_at = now
+                        req.save()
+                    elif last is None:
+                        _close(req, RequestStatus.MISSED, None, now)
+                        missed += 1
+                    else:
+                        _close(req, RequestStatus.FAILED, last, now)
+                        failed += 1
+            except Exception:  # one bad row must not stop the sweep; it is retried on the next run
+                log.exception("check-in request %s could not be closed", pk)
+                skipped.add(pk)
     return ExpireReport(missed, failed)
 
 

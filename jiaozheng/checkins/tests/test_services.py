@@ -355,3 +355,14 @@ def test_the_periodic_tick_issues_and_closes_as_the_system(world, enrolled):
     assert entry.origin == "job" and entry.actor == world.system
     names = {t.__name__ for t in HUEY._registry._periodic_tasks}
     assert {"checkins.tick", "checkins.purge_frames"} <= names
+
+
+def test_a_waiting_check_in_of_a_released_person_is_cancelled_not_missed(world, enrolled):
+    from jiaozheng.people.services import person_release
+
+    req = make_request(enrolled, minutes=-1)
+    person_release(actor=world.bureau_admin, person=enrolled, released_on=timezone.localdate())
+    report = services.requests_expire_overdue()
+    req.refresh_from_db()
+    assert req.status == "cancelled" and report.missed == 0
+    assert not Alert.objects.filter(person=enrolled).exists()
