@@ -168,9 +168,13 @@ def contracts_payments(request, contract_id: int):
     summary="Record a payment received",
     operation_id="contracts_payment_create",
 )
-@api_access(roles=CONTRACT_ROLES, domain=Domain.FINANCE, action=CHANGE, obj=("contract_id", "contracts.Contract"))
+@api_access(
+    roles=CONTRACT_ROLES, domain=Domain.FINANCE, action=CHANGE, obj=("contract_id", "contracts.Contract")
+)
 def contracts_payment_create(request, contract_id: int, payload: PaymentIn):
-    contract = selectors.contract_get(actor=request.user, pk=contract_id, action=CHANGE, domain=Domain.FINANCE)
+    contract = selectors.contract_get(
+        actor=request.user, pk=contract_id, action=CHANGE, domain=Domain.FINANCE
+    )
     payment = _call(services.payment_record, actor=request.user, contract=contract, **payload.dict())
     return Status(201, payment)
 
@@ -195,15 +199,21 @@ def contracts_expenditures(request, contract_id: int, query: Query[PageQuery]):
     summary="Record an expenditure (vouchers are uploaded on the staff page)",
     operation_id="contracts_expenditure_create",
 )
-@api_access(roles=CONTRACT_ROLES, domain=Domain.FINANCE, action=CHANGE, obj=("contract_id", "contracts.Contract"))
+@api_access(
+    roles=CONTRACT_ROLES, domain=Domain.FINANCE, action=CHANGE, obj=("contract_id", "contracts.Contract")
+)
 def contracts_expenditure_create(request, contract_id: int, payload: ExpenditureIn):
-    contract = selectors.contract_get(actor=request.user, pk=contract_id, action=CHANGE, domain=Domain.FINANCE)
+    contract = selectors.contract_get(
+        actor=request.user, pk=contract_id, action=CHANGE, domain=Domain.FINANCE
+    )
     data = payload.dict()
     line_id = data.pop("line_id")
     line = None
     if line_id is not None:
         line = FundLine.objects.filter(pk=line_id, contract=contract).first()
         if line is None:
-            raise ApplicationError("invalid input", [{"field": "line_id", "message": "no such line in this contract"}], 422)
+            raise ApplicationError(
+                "invalid input", [{"field": "line_id", "message": "no such line in this contract"}], 422
+            )
     expenditure = _call(services.expenditure_record, actor=request.user, contract=contract, line=line, **data)
     return Status(201, _expenditure_out(expenditure))

@@ -160,6 +160,9 @@ class DecisionForm(forms.Form):
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Records"), choices=[("payments", _("Payments received")), ("expenditures", _("Expenditures"))]
+        label=_("Records"),
+        choices=[("payments", _("Payments received")), ("expenditures", _("Expenditures"))],
     )
-    file = forms.FileField(label=_("File (.xlsx or .csv)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    file = forms.FileField(
+        label=_("File (.xlsx or .csv)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
+    )

@@ -20,13 +20,32 @@ from jiaozheng.core.roles import CHANGE, Domain, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 
 CONTRACT = Column(
-    "contract", "合同编号", required=True, max_length=40, example="XP-2026", help="本单位可见的购买服务合同编号"
+    "contract",
+    "合同编号",
+    required=True,
+    max_length=40,
+    example="XP-2026",
+    help="本单位可见的购买服务合同编号",
 )
 
 PAYMENT_COLUMNS = [
     CONTRACT,
-    Column("paid_on", "拨付日期", "date", required=True, example="2026-01-15", help="不早于合同签订日期，不晚于今天"),
-    Column("amount", "金额（元）", "decimal", required=True, example="267294.00", help="大于0；累计拨付不得超过中标价"),
+    Column(
+        "paid_on",
+        "拨付日期",
+        "date",
+        required=True,
+        example="2026-01-15",
+        help="不早于合同签订日期，不晚于今天",
+    ),
+    Column(
+        "amount",
+        "金额（元）",
+        "decimal",
+        required=True,
+        example="267294.00",
+        help="大于0；累计拨付不得超过中标价",
+    ),
     Column("payer", "拨付单位", max_length=100, example="溆浦县司法局", help="空则为合同的购买方"),
     Column("reference", "凭证号", max_length=60, example="溆财拨〔2026〕01号", help="拨款文号或银行回单号"),
     Column("note", "备注", max_length=200),
@@ -94,7 +113,9 @@ def _prepare_payment(actor: Any, row: dict[str, Any], context: dict[str, Any]) -
     )
 
 
-def _check_payments(actor: Any, prepared: list[tuple[int, Payment]], context: dict[str, Any]) -> list[RowError]:
+def _check_payments(
+    actor: Any, prepared: list[tuple[int, Payment]], context: dict[str, Any]
+) -> list[RowError]:
     """Cumulative payments per contract may not exceed its price: the row that crosses it is named."""
     errors = []
     paid: dict[int, Decimal] = {}
@@ -110,7 +131,9 @@ def _check_payments(actor: Any, prepared: list[tuple[int, Payment]], context: di
                 RowError(
                     row_number,
                     "金额（元）",
-                    _("With this row payments to %(code)s reach ¥%(paid)s, above its contract price ¥%(price)s.")
+                    _(
+                        "With this row payments to %(code)s reach ¥%(paid)s, above its contract price ¥%(price)s."
+                    )
                     % {
                         "code": contract.code,
                         "paid": f"{paid[contract.pk]:,.2f}",
@@ -150,7 +173,9 @@ def _line(contract: Contract, text: str, context: dict[str, Any]) -> FundLine | 
         if len(matching) == 1:
             return matching[0]
         if len(matching) > 1:
-            raise RowProblem("line", _("Several lines have the category %(c)s: give the line's name.") % {"c": text})
+            raise RowProblem(
+                "line", _("Several lines have the category %(c)s: give the line's name.") % {"c": text}
+            )
     raise RowProblem("line", _("The contract has no budget line %(l)s.") % {"l": text})
 
 

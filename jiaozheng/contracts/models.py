@@ -266,9 +266,7 @@ class Adjustment(AuditedModel):
         db_index=True,
     )
     new_end_on = models.DateField(_("new end of period"), null=True, blank=True)
-    new_contract_amount = models.DecimalField(
-        _("new contract price (yuan)"), null=True, blank=True, **MONEY
-    )
+    new_contract_amount = models.DecimalField(_("new contract price (yuan)"), null=True, blank=True, **MONEY)
     # [{"indicator": id, "code": ..., "name": ..., "year": ..., "from": "156", "to": "150"}]
     target_changes = models.JSONField(_("target changes"), default=list, blank=True)
     # The values before the adjustment was applied, kept for the record.

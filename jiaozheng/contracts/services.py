@@ -275,9 +275,7 @@ def voucher_check(name: str, content: bytes, contract: Contract | None = None) -
                     {"vouchers": _("The PDF file %(name)s is incomplete.") % {"name": name}}
                 )
             return content_type, ext
-    raise ValidationError(
-        {"vouchers": _("%(name)s is not a PDF, JPEG or PNG scan.") % {"name": name}}
-    )
+    raise ValidationError({"vouchers": _("%(name)s is not a PDF, JPEG or PNG scan.") % {"name": name}})
 
 
 def _safe_name(name: str) -> str:
@@ -577,7 +575,9 @@ def _apply(adjustment: Adjustment) -> None:
                 _("Indicator %(code)s no longer exists; the adjustment cannot be applied.")
                 % {"code": change["code"]}
             )
-        targets.append({"indicator": indicator.pk, "target": None if indicator.target is None else str(indicator.target)})
+        targets.append(
+            {"indicator": indicator.pk, "target": None if indicator.target is None else str(indicator.target)}
+        )
         indicator.target = Decimal(change["to"])
         indicator.save()
     if targets:

@@ -29,14 +29,20 @@ def make_contract(world, where):
 def make_line(world, where):
     contract = contract_at(world, where)
     return FundLine.objects.create(
-        contract=contract, category=FundCategory.EDUCATION, name=f"教育{FundLine.objects.count()}", amount=Decimal("1000")
+        contract=contract,
+        category=FundCategory.EDUCATION,
+        name=f"教育{FundLine.objects.count()}",
+        amount=Decimal("1000"),
     )
 
 
 @object_factory("contracts.Payment")
 def make_payment(world, where):
     return Payment.objects.create(
-        contract=contract_at(world, where), paid_on=timezone.localdate(), amount=Decimal("100"), payer="县司法局"
+        contract=contract_at(world, where),
+        paid_on=timezone.localdate(),
+        amount=Decimal("100"),
+        payer="县司法局",
     )
 
 

@@ -65,7 +65,8 @@ def _funds_context(request: Any, contract: Contract, tab: str) -> dict[str, Any]
         "contract": contract,
         "tab": tab,
         "can_finance": can(request.user, Domain.FINANCE),
-        "can_change": can(request.user, Domain.FINANCE, CHANGE) and contract_in_change_scope(request.user, contract),
+        "can_change": can(request.user, Domain.FINANCE, CHANGE)
+        and contract_in_change_scope(request.user, contract),
         "can_decide": _can_decide(request.user),
     }
 
@@ -157,7 +158,9 @@ def contract_detail(request, pk: int):
 @ui_view(roles=CONTRACT_ROLES, domain=Domain.FINANCE, action=CHANGE, obj=("pk", "contracts.Contract"))
 def contract_edit(request, pk: int):
     contract = selectors.contract_get(actor=request.user, pk=pk, action=CHANGE, domain=Domain.FINANCE)
-    initial = {f: getattr(contract, f) for f in ("name", "budget_amount", "signed_on", "procurement", "notes")}
+    initial = {
+        f: getattr(contract, f) for f in ("name", "budget_amount", "signed_on", "procurement", "notes")
+    }
     form = ContractEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -168,7 +171,9 @@ def contract_edit(request, pk: int):
             messages.success(request, _("The contract has been saved."))
             return redirect("contracts:contract_detail", pk=contract.pk)
     return render(
-        request, "contracts/contract_form.html", {"form": form, "contract": contract, "title": _("Edit contract")}
+        request,
+        "contracts/contract_form.html",
+        {"form": form, "contract": contract, "title": _("Edit contract")},
     )
 
 
@@ -225,7 +230,9 @@ def line_edit(request, pk: int):
                 return redirect("contracts:funds", pk=line.contract_id)
         elif form.is_valid():
             try:
-                services.fund_line_save(actor=request.user, contract=line.contract, line=line, **form.cleaned_data)
+                services.fund_line_save(
+                    actor=request.user, contract=line.contract, line=line, **form.cleaned_data
+                )
             except ValidationError as exc:
                 _errors(request, form, exc)
             else:
@@ -350,7 +357,9 @@ def expenditure_detail(request, pk: int):
         )
         if request.method == "POST" and edit_form.is_valid():
             try:
-                services.expenditure_update(actor=request.user, expenditure=expenditure, **edit_form.cleaned_data)
+                services.expenditure_update(
+                    actor=request.user, expenditure=expenditure, **edit_form.cleaned_data
+                )
             except ValidationError as exc:
                 _errors(request, edit_form, exc)
             else:
@@ -372,7 +381,9 @@ def expenditure_detail(request, pk: int):
 @require_POST
 @ui_view(roles=CONTRACT_ROLES, domain=Domain.FINANCE, action=CHANGE, obj=("pk", "contracts.Expenditure"))
 def expenditure_delete(request, pk: int):
-    expenditure = get_scoped_or_404(Expenditure.objects.select_related("contract"), request.user, CHANGE, pk=pk)
+    expenditure = get_scoped_or_404(
+        Expenditure.objects.select_related("contract"), request.user, CHANGE, pk=pk
+    )
     services.expenditure_delete(actor=request.user, expenditure=expenditure)
     messages.success(request, _("The expenditure has been deleted."))
     return redirect("contracts:expenditure_list", pk=expenditure.contract_id)
@@ -381,7 +392,9 @@ def expenditure_delete(request, pk: int):
 @require_POST
 @ui_view(roles=CONTRACT_ROLES, domain=Domain.FINANCE, action=CHANGE, obj=("pk", "contracts.Expenditure"))
 def voucher_upload(request, pk: int):
-    expenditure = get_scoped_or_404(Expenditure.objects.select_related("contract"), request.user, CHANGE, pk=pk)
+    expenditure = get_scoped_or_404(
+        Expenditure.objects.select_related("contract"), request.user, CHANGE, pk=pk
+    )
     form = VoucherForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -412,7 +425,9 @@ def voucher_download(request, pk: int):
 @require_POST
 @ui_view(roles=CONTRACT_ROLES, domain=Domain.FINANCE, action=CHANGE, obj=("pk", "contracts.Voucher"))
 def voucher_delete(request, pk: int):
-    voucher = get_scoped_or_404(Voucher.objects.select_related("expenditure__contract"), request.user, CHANGE, pk=pk)
+    voucher = get_scoped_or_404(
+        Voucher.objects.select_related("expenditure__contract"), request.user, CHANGE, pk=pk
+    )
     services.voucher_delete(actor=request.user, voucher=voucher)
     messages.success(request, _("The voucher has been removed."))
     return redirect("contracts:expenditure_detail", pk=voucher.expenditure_id)
@@ -513,14 +528,17 @@ def funds_import(request, pk: int):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
-            form.add_error("file", _("The file is larger than %(mb)s MB.") % {"mb": settings.MAX_UPLOAD_BYTES // 2**20})
+            form.add_error(
+                "file", _("The file is larger than %(mb)s MB.") % {"mb": settings.MAX_UPLOAD_BYTES // 2**20}
+            )
         else:
             safe_name = "upload.xlsx" if upload.name.lower().endswith(".xlsx") else "upload.csv"
             kind = form.cleaned_data["kind"]
             job = job_start(
                 actor=request.user,
                 kind="contracts.import",
-                title=_("Funds import (%(kind)s): %(f)s") % {"kind": dict(form.fields["kind"].choices)[kind], "f": upload.name[:80]},
+                title=_("Funds import (%(kind)s): %(f)s")
+                % {"kind": dict(form.fields["kind"].choices)[kind], "f": upload.name[:80]},
                 params={"filename": safe_name, "kind": kind, "contract": contract.pk},
                 county=contract.buyer,
                 input_name=safe_name,

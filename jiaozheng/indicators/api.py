@@ -45,7 +45,9 @@ def _evaluation(request: Any, contract_id: int, year: int | None) -> Any:
         return evaluate(contract, year)
     except YearOutsideContract:
         raise ApplicationError(
-            "invalid input", [{"field": "year", "message": "the contract's period does not cover this year"}], 422
+            "invalid input",
+            [{"field": "year", "message": "the contract's period does not cover this year"}],
+            422,
         )
 
 

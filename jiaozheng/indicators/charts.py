@@ -48,8 +48,13 @@ def _funds(ax: Any, data: dict[str, Any]) -> None:
     ax.bar([i - width / 2 for i in x], data["budget"], width, label="预算数", color=GREY)
     bars = ax.bar([i + width / 2 for i in x], data["spent"], width, label="实际支出", color=BLUE)
     for bar, value in zip(bars, data["spent"], strict=True):
-        ax.annotate(f"{value:g}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
-                    va="bottom", fontsize=7)
+        ax.annotate(
+            f"{value:g}",
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
     ax.set_xticks(list(x))
     ax.set_xticklabels(labels, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("万元")
@@ -64,8 +69,14 @@ def _completion(ax: Any, data: dict[str, Any]) -> None:
     bars = ax.barh(y, ratio, color=colors, height=0.6)
     ax.axvline(100, color="#606266", linewidth=0.8, linestyle="--")
     for bar, _r, actual, target in zip(bars, ratio, data["actual"], data["target"], strict=True):
-        ax.annotate(f"{actual:g}/{target:g}", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+        ax.annotate(
+            f"{actual:g}/{target:g}",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=8)
     ax.set_xlabel("实际完成÷合同目标（%）")
@@ -83,13 +94,26 @@ def _progress(ax: Any, data: dict[str, Any]) -> None:
         color = palette[i % len(palette)]
         points = [(xi, v) for xi, v in zip(x, actual, strict=True) if v is not None]
         if points:
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=3, color=color,
-                    label=s["name"], linewidth=1.4)
+            ax.plot(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                marker="o",
+                markersize=3,
+                color=color,
+                label=s["name"],
+                linewidth=1.4,
+            )
     if series:
         first = series[0]
         target = first["target"] or 1
-        ax.plot(x, [v * 100 / target for v in first["planned"]], color="#909399", linestyle="--", linewidth=1,
-                label="计划进度")
+        ax.plot(
+            x,
+            [v * 100 / target for v in first["planned"]],
+            color="#909399",
+            linestyle="--",
+            linewidth=1,
+            label="计划进度",
+        )
     ax.set_xticks(x)
     ax.set_xticklabels(labels, fontsize=8)
     ax.set_ylabel("占年度目标（%）")

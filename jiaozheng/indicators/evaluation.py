@@ -332,7 +332,9 @@ def outcome_for(indicator: Indicator, figures: Figures) -> Outcome:
     if indicator.coverage_measure_code:
         coverage = figures.value(indicator.coverage_measure_code)
     if indicator.kind == IndicatorKind.QUALITATIVE:
-        score = score_qualitative(band=indicator.band, percent=indicator.band_percent, weight=indicator.weight)
+        score = score_qualitative(
+            band=indicator.band, percent=indicator.band_percent, weight=indicator.weight
+        )
         if score.status == Status.NOT_ASSESSED:
             problem = "未评价"
         return Outcome(indicator, measure, None, score, problem, coverage)
@@ -342,7 +344,9 @@ def outcome_for(indicator: Indicator, figures: Figures) -> Outcome:
         if actual is None:
             reason = figures.problems.get(indicator.measure_code, "")
             problem = (
-                f"计量口径 {indicator.measure_code} 未安装" if reason == "not registered" else f"计算失败：{reason}"
+                f"计量口径 {indicator.measure_code} 未安装"
+                if reason == "not registered"
+                else f"计算失败：{reason}"
             )
     else:
         actual = indicator.manual_actual

@@ -31,12 +31,19 @@ class IndicatorForm(forms.Form):
     measure_code = forms.ChoiceField(label=_("Measure"), required=False)
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
     target = forms.DecimalField(label=_("Target"), required=False, max_digits=12, decimal_places=4)
-    unit = forms.CharField(label=_("Unit"), max_length=20, required=False, help_text=_("场次, 人, 人次, or the percent sign for rates"))
+    unit = forms.CharField(
+        label=_("Unit"),
+        max_length=20,
+        required=False,
+        help_text=_("场次, 人, 人次, or the percent sign for rates"),
+    )
     weight = forms.DecimalField(label=_("Weight (points)"), max_digits=6, decimal_places=2, min_value=0)
     rate_display = forms.ChoiceField(label=_("Rate over 100 %"), choices=RateDisplay.choices)
     rate_label = forms.CharField(label=_("Rate name"), max_length=30, required=False)
     coverage_measure_code = forms.ChoiceField(label=_("Coverage measure"), required=False)
-    description = forms.CharField(label=_("Definition"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Definition"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     manual_actual = forms.DecimalField(
         label=_("Actual value (entered)"),
         required=False,
@@ -58,7 +65,9 @@ class AssessForm(forms.Form):
     band_percent = forms.IntegerField(
         label=_("Share of the weight (%)"), required=False, min_value=0, max_value=100
     )
-    assessment_note = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    assessment_note = forms.CharField(
+        label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     deviation_reason = forms.CharField(
         label=_("Reason for the shortfall"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -79,7 +88,11 @@ class PlanForm(forms.Form):
         self.months = months
         for month in months:
             self.fields[f"m{month}"] = forms.DecimalField(
-                label=_("Month %(m)s") % {"m": month}, required=False, min_value=0, max_digits=12, decimal_places=2
+                label=_("Month %(m)s") % {"m": month},
+                required=False,
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
             )
 
     def monthly(self) -> dict[int, Any]:

@@ -17,7 +17,9 @@ def generate_report(job: Job, progress: JobProgress) -> dict[str, Any]:
 
     progress.every = 1
     progress.total(3)
-    contract = get_scoped_or_404(Contract, job.created_by, domain=Domain.PERFORMANCE, pk=job.params["contract"])
+    contract = get_scoped_or_404(
+        Contract, job.created_by, domain=Domain.PERFORMANCE, pk=job.params["contract"]
+    )
     progress.step(1, "正在计算指标")
     run = generate(
         actor=job.created_by,

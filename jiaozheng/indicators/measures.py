@@ -35,7 +35,8 @@ def new_entrants(ctx: MeasureContext) -> QuerySet[Person]:
 def revoked(ctx: MeasureContext) -> QuerySet[Person]:
     """Persons whose correction ended in the period by revocation or committal (撤销缓刑/假释, 收监执行)."""
     return Person.objects.filter(
-        Q(termination_reason=TerminationReason.REVOCATION) | Q(termination_reason=TerminationReason.COMMITTAL),
+        Q(termination_reason=TerminationReason.REVOCATION)
+        | Q(termination_reason=TerminationReason.COMMITTAL),
         county_id__in=ctx.county_ids,
         status=Status.TERMINATED,
         terminated_on__gte=ctx.start,

@@ -241,7 +241,11 @@ def token_problems(text: str, indicator_codes: set[str]) -> list[str]:
         elif ns == "f":
             if path.startswith("line."):
                 parts = path.split(".")
-                if len(parts) != 3 or parts[1] not in FundCategory.values or parts[2] not in ("spent", "budget"):
+                if (
+                    len(parts) != 3
+                    or parts[1] not in FundCategory.values
+                    or parts[2] not in ("spent", "budget")
+                ):
                     problems.append(match.group(0) + " " + str(_("(unknown fund line)")))
             elif path not in FUND_ATTRS:
                 problems.append(match.group(0) + " " + str(_("(unknown attribute)")))
@@ -336,9 +340,17 @@ class Resolver:
         if attr == "coverage":
             if outcome.coverage is None:
                 return Segment("【未取得】", figure=True, missing=True)
-            return Segment(format_percent(outcome.coverage / 100), figure=True, link=self.link("measure", ind.coverage_measure_code))
+            return Segment(
+                format_percent(outcome.coverage / 100),
+                figure=True,
+                link=self.link("measure", ind.coverage_measure_code),
+            )
         if attr == "coverage_note":
-            return Segment(coverage_note(outcome), figure=True, link=self.link("measure", ind.coverage_measure_code) if ind.coverage_measure_code else link)
+            return Segment(
+                coverage_note(outcome),
+                figure=True,
+                link=self.link("measure", ind.coverage_measure_code) if ind.coverage_measure_code else link,
+            )
         if attr == "verdict":
             if outcome.actual is None:
                 return Segment("量化指标完成情况待统计")

@@ -80,7 +80,11 @@ class MonthPoint:
 
     @property
     def label(self) -> str:
-        return f"{self.first.month}月" if (get_language() or "").startswith("zh") else self.first.strftime("%Y-%m")
+        return (
+            f"{self.first.month}月"
+            if (get_language() or "").startswith("zh")
+            else self.first.strftime("%Y-%m")
+        )
 
     @property
     def key(self) -> str:
@@ -394,7 +398,9 @@ def _progress_one(
             if point.last < as_of:
                 continue
             days_ahead = Decimal(max(0, (point.last - as_of).days))
-            point.forecast_cum = _round((actual or ZERO) + (forecast - (actual or ZERO)) * days_ahead / total_remaining)
+            point.forecast_cum = _round(
+                (actual or ZERO) + (forecast - (actual or ZERO)) * days_ahead / total_remaining
+            )
     months_left = sum(1 for first, last in months if last > as_of) if not complete else 0
     if as_of < month_end(as_of) and not complete:
         months_left = max(months_left, 1)
@@ -451,14 +457,21 @@ def _explain(
     name = ind.name
     actual = progress.actual
     if progress.status == "not_measured":
-        progress.warnings.append(_("%(name)s: no figure (%(problem)s).") % {"name": name, "problem": progress.outcome.problem})
+        progress.warnings.append(
+            _("%(name)s: no figure (%(problem)s).") % {"name": name, "problem": progress.outcome.problem}
+        )
         return
     assert actual is not None
     gap = _round(progress.planned - actual)
     if progress.status == "short":
         progress.warnings.append(
             _("%(name)s ended the year at %(actual)s of %(target)s %(unit)s.")
-            % {"name": name, "actual": format_number(actual), "target": format_number(ind.target), "unit": unit}
+            % {
+                "name": name,
+                "actual": format_number(actual),
+                "target": format_number(ind.target),
+                "unit": unit,
+            }
         )
         return
     if progress.status in ("behind", "at_risk") and gap >= 1:
@@ -500,7 +513,9 @@ def _explain(
         ctx = evaluation.figures.ctx.with_end(as_of)
         counts_cum = squadron_counts(measure, ctx)
         if counts_cum is not None:
-            counts_month = squadron_counts(measure, ctx.with_start(max(as_of.replace(day=1), evaluation.start)))
+            counts_month = squadron_counts(
+                measure, ctx.with_start(max(as_of.replace(day=1), evaluation.start))
+            )
     if counts_cum is None:
         need = int(math.ceil(wanted_total - actual))
         if need > 0:

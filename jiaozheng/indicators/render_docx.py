@@ -166,7 +166,9 @@ def _table(doc: Any, table: Table, usable_cm: float) -> None:
         caption.paragraph_format.line_spacing = Pt(24)
         _fonts(caption.add_run(table.caption), HEITI, 12)
     columns = len(table.headers)
-    header_rows = 0 if all(not h for h in table.headers[1:]) and table.headers[0].startswith("项目名称") else 1
+    header_rows = (
+        0 if all(not h for h in table.headers[1:]) and table.headers[0].startswith("项目名称") else 1
+    )
     grid = doc.add_table(rows=len(table.rows) + 1, cols=columns)
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     _cell_borders(grid)

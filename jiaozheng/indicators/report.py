@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -222,6 +223,7 @@ def annual_report(
         doc.add("title2", f"{_bureau(contract)}{year}年社区矫正购买服务项目绩效自评表")
         doc.blocks.append(Block("table", table=funds_form(evaluation, links)))
         doc.blocks.append(Block("table", table=self_evaluation_form(evaluation, resolver), anchor="score"))
+        _number_captions(doc)
         doc.add(
             "note",
             "说明：数量指标得分＝实际完成值÷年度指标值×分值，最高不超过分值；反向指标按年度指标值÷实际完成值计算；"
@@ -229,6 +231,18 @@ def annual_report(
             "完成率超过100%的，除另行注明的电子监管率外，按100%列示并注明超额完成量。",
         )
         return doc
+
+
+def _number_captions(doc: Document) -> None:
+    """Tables and figures numbered in the order they appear (an insert may be absent)."""
+    tables = figures = 0
+    for block in doc.blocks:
+        if block.table is not None and block.table.caption.startswith("表"):
+            tables += 1
+            block.table.caption = re.sub(r"^表\d+", f"表{tables}", block.table.caption)
+        elif block.chart is not None and block.chart.title.startswith("图"):
+            figures += 1
+            block.chart.title = re.sub(r"^图\d+", f"图{figures}", block.chart.title)
 
 
 def _insert(
@@ -242,7 +256,9 @@ def _insert(
     funds = ev.funds
     link = resolver.link("funds", "")
     if insert == "payments":
-        payments = list(Payment.objects.filter(contract=ev.contract, paid_on__lte=ev.as_of).order_by("paid_on", "id"))
+        payments = list(
+            Payment.objects.filter(contract=ev.contract, paid_on__lte=ev.as_of).order_by("paid_on", "id")
+        )
         if not payments:
             doc.add("para", "截至报告日尚未收到拨款。")
             return
@@ -258,13 +274,23 @@ def _insert(
         rows.append(
             [
                 Cell("合计", bold=True),
-                Cell(segments=[Segment(format_wan(funds.paid), figure=True, link=link)], align="r", bold=True),
+                Cell(
+                    segments=[Segment(format_wan(funds.paid), figure=True, link=link)], align="r", bold=True
+                ),
                 Cell(f"资金到位率{format_percent(funds.paid_rate)}"),
                 Cell(""),
             ]
         )
         doc.blocks.append(
-            Block("table", table=Table(["拨付日期", "金额（万元）", "拨付单位", "凭证号"], rows, [3, 2, 4, 3], "表1 项目资金到位情况"))
+            Block(
+                "table",
+                table=Table(
+                    ["拨付日期", "金额（万元）", "拨付单位", "凭证号"],
+                    rows,
+                    [3, 2, 4, 3],
+                    "表1 项目资金到位情况",
+                ),
+            )
         )
     elif insert == "fund_lines":
         rows = []
@@ -293,7 +319,10 @@ def _insert(
                 Cell("合计", bold=True),
                 Cell(_wan(funds.lines_total), align="r", bold=True),
                 Cell(segments=[Segment(_wan(funds.spent), figure=True, link=link)], align="r", bold=True),
-                Cell(format_percent((funds.spent / funds.lines_total) if funds.lines_total else None), align="r"),
+                Cell(
+                    format_percent((funds.spent / funds.lines_total) if funds.lines_total else None),
+                    align="r",
+                ),
                 Cell(_wan(funds.lines_total - funds.spent), align="r"),
             ]
         )
@@ -352,7 +381,9 @@ def _insert(
                     [
                         Segment("经系统逐笔核对，全部"),
                         Segment(str(ok.count if ok else 0), figure=True, link=link),
-                        Segment("笔支出均已对应预算科目并附原始凭证，无超支科目，支出未超过中标价，专款专用。"),
+                        Segment(
+                            "笔支出均已对应预算科目并附原始凭证，无超支科目，支出未超过中标价，专款专用。"
+                        ),
                     ]
                 ),
             )
@@ -417,7 +448,10 @@ def _insert(
                 Block(
                     "table",
                     table=Table(
-                        ["指标", "合同目标", "实际完成", "完成率", "说明"], rows, [4, 2, 2, 2, 4], "表3 数量指标完成情况"
+                        ["指标", "合同目标", "实际完成", "完成率", "说明"],
+                        rows,
+                        [4, 2, 2, 2, 4],
+                        "表3 数量指标完成情况",
                     ),
                 )
             )
@@ -448,7 +482,9 @@ def _insert(
         if "coverage_note" in text:
             return
         for o in ev.outcomes:
-            if o.indicator.rate_display == RateDisplay.UNCAPPED and (o.excess is not None or o.indicator.coverage_measure_code):
+            if o.indicator.rate_display == RateDisplay.UNCAPPED and (
+                o.excess is not None or o.indicator.coverage_measure_code
+            ):
                 note = coverage_note(o)
                 if note:
                     doc.add("note", f"注：{o.indicator.name}{note}")
@@ -485,7 +521,9 @@ def _insert(
                 paragraph=Paragraph(
                     [
                         Segment(f"{o.indicator.name}：目标{o.target_text}，实际"),
-                        Segment(o.actual_text, figure=True, link=resolver.link("indicator", str(o.indicator.pk))),
+                        Segment(
+                            o.actual_text, figure=True, link=resolver.link("indicator", str(o.indicator.pk))
+                        ),
                         Segment(f"。原因：{reason.rstrip('。')}。改进措施：{fix.rstrip('。')}。"),
                     ]
                 ),
@@ -530,7 +568,17 @@ def funds_form(ev: Evaluation, links: Links | None) -> Table:
 
 def self_evaluation_form(ev: Evaluation, resolver: Resolver) -> Table:
     """自评表: level-1 and level-2 groups merged, one row per indicator, then the total and grade."""
-    headers = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "完成率", "分值", "得分", "偏差原因分析及改进措施"]
+    headers = [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "完成率",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
     rows: list[list[Cell]] = []
     previous: tuple[str, str] | None = None
     level1_start = level2_start = 0
@@ -570,7 +618,11 @@ def self_evaluation_form(ev: Evaluation, resolver: Resolver) -> Table:
         Cell(covered=True),
         Cell(covered=True),
         Cell(format_number(ev.max_total), align="c", bold=True),
-        Cell(segments=[Segment(format_number(ev.normalised_total), figure=True, link=score_link)], align="c", bold=True),
+        Cell(
+            segments=[Segment(format_number(ev.normalised_total), figure=True, link=score_link)],
+            align="c",
+            bold=True,
+        ),
         Cell(segments=[Segment(f"评价等级：{ev.grade_zh}", figure=True, link=score_link)], bold=True),
     ]
     rows.append(total_row)
@@ -664,7 +716,16 @@ def monthly_plan(
                 [
                     Cell(o.indicator.name),
                     Cell(o.target_text, align="r"),
-                    Cell(segments=[Segment(o.actual_text, figure=True, link=resolver.link("indicator", str(o.indicator.pk)))], align="r"),
+                    Cell(
+                        segments=[
+                            Segment(
+                                o.actual_text,
+                                figure=True,
+                                link=resolver.link("indicator", str(o.indicator.pk)),
+                            )
+                        ],
+                        align="r",
+                    ),
                     Cell(format_number(planned.quantize(Decimal(1))) + o.unit, align="r"),
                     Cell(format_percent(o.score.ratio), align="r"),
                     Cell(_status_zh(p.status if p else "on_track")),
@@ -673,7 +734,12 @@ def monthly_plan(
         if as_of < start:
             doc.add("para", "本月为项目服务期首月，尚无累计完成数。")
         doc.blocks.append(
-            Block("table", table=Table(["指标", "全年目标", "累计完成", "计划累计", "完成进度", "状态"], rows, [4, 2, 2, 2, 2, 2]))
+            Block(
+                "table",
+                table=Table(
+                    ["指标", "全年目标", "累计完成", "计划累计", "完成进度", "状态"], rows, [4, 2, 2, 2, 2, 2]
+                ),
+            )
         )
         doc.add("h1", "二、本月工作安排")
         shares = squadron_shares(ev.figures.ctx.county_ids, first, first)
@@ -758,7 +824,9 @@ def monthly_summary(
         resolver = Resolver(ev, links)
         doc.add("title", doc.title)
         period = f"{first.month}月{first.day}日—{as_of.month}月{as_of.day}日"
-        doc.add("meta", f"编制单位：{contract.provider.name}　　报送：{_bureau(contract)}　　统计期间：{period}")
+        doc.add(
+            "meta", f"编制单位：{contract.provider.name}　　报送：{_bureau(contract)}　　统计期间：{period}"
+        )
         if as_of < first:
             doc.add("para", "本月尚未开始。")
             return doc
@@ -774,7 +842,11 @@ def monthly_summary(
             if not tracked(o):
                 continue
             code = o.indicator.measure_code
-            before = figures.value(code, figures.ctx.with_end(first - dt.timedelta(days=1))) if first > start else Decimal(0)
+            before = (
+                figures.value(code, figures.ctx.with_end(first - dt.timedelta(days=1)))
+                if first > start
+                else Decimal(0)
+            )
             done = (o.actual or Decimal(0)) - (before or Decimal(0))
             plan = plan_for(o, start, end, plans)
             planned_month = plan.at(last) - plan.at(first - dt.timedelta(days=1))
@@ -783,7 +855,10 @@ def monthly_summary(
             rows.append(
                 [
                     Cell(o.indicator.name),
-                    Cell(segments=[Segment(f"{format_number(done)}{o.unit}", figure=True, link=ilink)], align="r"),
+                    Cell(
+                        segments=[Segment(f"{format_number(done)}{o.unit}", figure=True, link=ilink)],
+                        align="r",
+                    ),
                     Cell(f"{format_number(planned_month.quantize(Decimal(1)))}{o.unit}", align="r"),
                     Cell(segments=[Segment(o.actual_text, figure=True, link=ilink)], align="r"),
                     Cell(o.target_text, align="r"),
@@ -792,7 +867,9 @@ def monthly_summary(
                 ]
             )
             if o.measure is not None:
-                month_counts[o.indicator.code] = squadron_counts(o.measure, figures.ctx.with_start(first).with_end(as_of))
+                month_counts[o.indicator.code] = squadron_counts(
+                    o.measure, figures.ctx.with_start(first).with_end(as_of)
+                )
         doc.blocks.append(
             Block(
                 "table",
@@ -815,21 +892,30 @@ def monthly_summary(
                     + [Cell(str(split[o.indicator.code].get(squadron.pk, 0)), align="r") for o in outcomes]
                 )
             doc.blocks.append(
-                Block("table", table=Table(["中队"] + [o.indicator.name for o in outcomes], rows, [3] + [2] * len(outcomes), small=len(outcomes) > 5))
+                Block(
+                    "table",
+                    table=Table(
+                        ["中队"] + [o.indicator.name for o in outcomes],
+                        rows,
+                        [3] + [2] * len(outcomes),
+                        small=len(outcomes) > 5,
+                    ),
+                )
             )
         else:
             doc.add("para", "本月记录未能按中队区分。")
         doc.add("h1", "三、资金使用情况")
-        spent = (
-            Expenditure.objects.filter(contract=contract, spent_on__gte=first, spent_on__lte=as_of)
-            .values_list("line_id", "amount")
-        )
+        spent = Expenditure.objects.filter(
+            contract=contract, spent_on__gte=first, spent_on__lte=as_of
+        ).values_list("line_id", "amount")
         per_line: dict[int | None, Decimal] = {}
         for line_id, amount in spent:
             per_line[line_id] = per_line.get(line_id, Decimal(0)) + amount
         names = dict(FundLine.objects.filter(contract=contract).values_list("pk", "name"))
         paid = sum(
-            Payment.objects.filter(contract=contract, paid_on__gte=first, paid_on__lte=as_of).values_list("amount", flat=True),
+            Payment.objects.filter(contract=contract, paid_on__gte=first, paid_on__lte=as_of).values_list(
+                "amount", flat=True
+            ),
             Decimal(0),
         )
         month_total = sum(per_line.values(), Decimal(0))
@@ -852,7 +938,10 @@ def monthly_summary(
         )
         if per_line:
             rows = [
-                [Cell(names.get(line_id, "未对应预算科目") if line_id else "未对应预算科目"), Cell(format_wan(amount), align="r")]
+                [
+                    Cell(names.get(line_id, "未对应预算科目") if line_id else "未对应预算科目"),
+                    Cell(format_wan(amount), align="r"),
+                ]
                 for line_id, amount in sorted(per_line.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
             ]
             doc.blocks.append(Block("table", table=Table(["预算科目", "本月支出（万元）"], rows, [6, 3])))
@@ -866,7 +955,14 @@ def monthly_summary(
         series = [p for p in progress if p.indicator.group == IndicatorGroup.OUTPUT_QUANTITY][:6]
         if series:
             doc.blocks.append(
-                Block("chart", chart=Chart("progress", "主要数量指标逐月累计完成情况（占年度目标%）", {"series": [p.chart() for p in series]}))
+                Block(
+                    "chart",
+                    chart=Chart(
+                        "progress",
+                        "主要数量指标逐月累计完成情况（占年度目标%）",
+                        {"series": [p.chart() for p in series]},
+                    ),
+                )
             )
         stored = stored_texts(contract, year, month)
         doc.add("h1", "五、" + SECTION_TITLES["summary"])
@@ -894,4 +990,3 @@ def build(
     if kind == ReportKind.MONTHLY_SUMMARY:
         return monthly_summary(contract, year, month, links=links, today=as_of)
     raise ValueError(kind)
-

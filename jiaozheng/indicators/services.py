@@ -104,7 +104,12 @@ def indicator_clean(indicator: Indicator, *, allow_unregistered: bool = False) -
                 errors["measure_code"] = _("No module registers the measure %(code)s.") % {
                     "code": indicator.measure_code
                 }
-            elif measure is not None and measure.kind == "rate" and indicator.target is not None and indicator.target > 100:
+            elif (
+                measure is not None
+                and measure.kind == "rate"
+                and indicator.target is not None
+                and indicator.target > 100
+            ):
                 errors["target"] = _("A rate is a percentage: the target cannot exceed 100.")
             if indicator.manual_actual is not None:
                 errors["manual_actual"] = _(

@@ -57,7 +57,9 @@ def measures(**specs: Any) -> Iterator[None]:
     saved = dict(registry._MEASURES)
     try:
         for code, spec in specs.items():
-            func, kind, records = (spec + (None, None))[:3] if isinstance(spec, tuple) else (spec, "count", None)
+            func, kind, records = (
+                (spec + (None, None))[:3] if isinstance(spec, tuple) else (spec, "count", None)
+            )
             registry._MEASURES[code] = registry.Measure(
                 code=code, label=code, unit="", compute=func, records=records, kind=kind or "count"
             )

@@ -138,7 +138,14 @@ def dashboard(request, pk: int):
 
 def _indicator_data(form: Any) -> dict[str, Any]:
     data = dict(form.cleaned_data)
-    for key in ("measure_code", "coverage_measure_code", "rate_label", "unit", "description", "manual_source"):
+    for key in (
+        "measure_code",
+        "coverage_measure_code",
+        "rate_label",
+        "unit",
+        "description",
+        "manual_source",
+    ):
         data[key] = data.get(key) or ""
     return data
 
@@ -147,10 +154,15 @@ def _indicator_data(form: Any) -> dict[str, Any]:
 def indicator_create(request, pk: int):
     contract = _contract(request, pk, CHANGE)
     year = _year(request, contract)
-    form = IndicatorForm(request.POST or None, initial={"sort_order": Indicator.objects.filter(contract=contract, year=year).count()})
+    form = IndicatorForm(
+        request.POST or None,
+        initial={"sort_order": Indicator.objects.filter(contract=contract, year=year).count()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.indicator_save(actor=request.user, contract=contract, year=year, data=_indicator_data(form))
+            services.indicator_save(
+                actor=request.user, contract=contract, year=year, data=_indicator_data(form)
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -170,7 +182,9 @@ def indicator_edit(request, pk: int):
         if "delete" in request.POST:
             services.indicator_delete(actor=request.user, indicator=indicator)
             messages.success(request, _("The indicator has been deleted."))
-            return redirect(f"{reverse('indicators:dashboard', args=[indicator.contract_id])}?year={indicator.year}")
+            return redirect(
+                f"{reverse('indicators:dashboard', args=[indicator.contract_id])}?year={indicator.year}"
+            )
         if form.is_valid():
             try:
                 services.indicator_save(
@@ -184,9 +198,13 @@ def indicator_edit(request, pk: int):
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("The indicator has been saved."))
-                return redirect(f"{reverse('indicators:dashboard', args=[indicator.contract_id])}?year={indicator.year}")
+                return redirect(
+                    f"{reverse('indicators:dashboard', args=[indicator.contract_id])}?year={indicator.year}"
+                )
     context = _base(request, indicator.contract, "indicators", indicator.year)
-    context.update({"form": form, "title": _("Edit indicator: %(name)s") % {"name": indicator.name}, "deletable": True})
+    context.update(
+        {"form": form, "title": _("Edit indicator: %(name)s") % {"name": indicator.name}, "deletable": True}
+    )
     return render(request, "indicators/form.html", context)
 
 
@@ -203,9 +221,13 @@ def indicator_assess(request, pk: int):
             _form_errors(form, exc)
         else:
             messages.success(request, _("The assessment has been saved."))
-            return redirect(f"{reverse('indicators:dashboard', args=[indicator.contract_id])}?year={indicator.year}")
+            return redirect(
+                f"{reverse('indicators:dashboard', args=[indicator.contract_id])}?year={indicator.year}"
+            )
     context = _base(request, indicator.contract, "indicators", indicator.year)
-    context.update({"form": form, "title": _("Assess: %(name)s") % {"name": indicator.name}, "indicator": indicator})
+    context.update(
+        {"form": form, "title": _("Assess: %(name)s") % {"name": indicator.name}, "indicator": indicator}
+    )
     return render(request, "indicators/form.html", context)
 
 
@@ -223,13 +245,18 @@ def indicator_plan(request, pk: int):
             _form_errors(form, exc)
         else:
             messages.success(request, _("The monthly plan has been saved."))
-            return redirect(f"{reverse('indicators:dashboard', args=[indicator.contract_id])}?year={indicator.year}")
+            return redirect(
+                f"{reverse('indicators:dashboard', args=[indicator.contract_id])}?year={indicator.year}"
+            )
     context = _base(request, indicator.contract, "indicators", indicator.year)
     context.update(
         {
             "form": form,
             "title": _("Monthly plan: %(name)s (target %(target)s)")
-            % {"name": indicator.name, "target": indicator.target.normalize() if indicator.target is not None else "—"},
+            % {
+                "name": indicator.name,
+                "target": indicator.target.normalize() if indicator.target is not None else "—",
+            },
             "indicator": indicator,
             "plan_help": True,
         }
@@ -263,8 +290,21 @@ def _path_value(obj: Any, path: str) -> Any:
     return value
 
 
-_DATE_NAMES = ("held_on", "date", "occurred_on", "visited_on", "installed_on", "assessed_on", "done_on",
-               "started_at", "spent_on", "paid_on", "intake_on", "terminated_on", "created_at")
+_DATE_NAMES = (
+    "held_on",
+    "date",
+    "occurred_on",
+    "visited_on",
+    "installed_on",
+    "assessed_on",
+    "done_on",
+    "started_at",
+    "spent_on",
+    "paid_on",
+    "intake_on",
+    "terminated_on",
+    "created_at",
+)
 
 
 def _date_field(model: Any) -> str | None:
@@ -278,7 +318,9 @@ def _date_field(model: Any) -> str | None:
     return None
 
 
-def _records_response(request: Any, contract: Contract, year: int, measure: Any, title: str, back: str) -> HttpResponse:
+def _records_response(
+    request: Any, contract: Contract, year: int, measure: Any, title: str, back: str
+) -> HttpResponse:
     start, end = contract_year_period(contract, year)
     month = request.GET.get("month") or ""
     ctx = measure_context(contract, start, min(end, timezone.localdate()))
@@ -288,7 +330,9 @@ def _records_response(request: Any, contract: Contract, year: int, measure: Any,
             if m_first.year == first.year and m_first.month == first.month:
                 ctx = ctx.with_start(m_first).with_end(min(m_last, ctx.end))
     context = _base(request, contract, "indicators", year)
-    context.update({"title": title, "measure": measure, "back": back, "period": (ctx.start, ctx.end), "month": month})
+    context.update(
+        {"title": title, "measure": measure, "back": back, "period": (ctx.start, ctx.end), "month": month}
+    )
     if measure is None or measure.records is None:
         context["unavailable"] = True
         return render(request, "indicators/records.html", context)
@@ -305,7 +349,11 @@ def _records_response(request: Any, contract: Contract, year: int, measure: Any,
     page = Paginator(ordered, 50).get_page(request.GET.get("page"))
     rows = []
     for obj in page:
-        person = _path_value(obj, rule.person) if rule.person and rule.person != "pk" else (obj if rule.person == "pk" else None)
+        person = (
+            _path_value(obj, rule.person)
+            if rule.person and rule.person != "pk"
+            else (obj if rule.person == "pk" else None)
+        )
         rows.append(
             {
                 "obj": obj,
@@ -409,7 +457,12 @@ def narrative(request, pk: int, key: str):
     if request.method == "POST" and form.is_valid():
         try:
             services.narrative_save(
-                actor=request.user, contract=contract, year=year, key=key, text=form.cleaned_data["text"], month=month
+                actor=request.user,
+                contract=contract,
+                year=year,
+                key=key,
+                text=form.cleaned_data["text"],
+                month=month,
             )
         except ValidationError as exc:
             error = "；".join(exc.messages)
@@ -421,8 +474,15 @@ def narrative(request, pk: int, key: str):
         return render(
             request,
             "indicators/_text_form.html" if htmx else "indicators/text_page.html",
-            {**context, "key": key, "month": month, "form": form, "error": error,
-             "title": SECTION_TITLES.get(key, key), "tokens": _token_help(contract, year)},
+            {
+                **context,
+                "key": key,
+                "month": month,
+                "form": form,
+                "error": error,
+                "title": SECTION_TITLES.get(key, key),
+                "tokens": _token_help(contract, year),
+            },
             status=422 if error and htmx else 200,
         )
     back = reverse("indicators:report" if month == 0 else "indicators:monthly", args=[contract.pk])
@@ -445,14 +505,23 @@ def _text_block(request: Any, contract: Contract, year: int, key: str, month: in
     return render(
         request,
         "indicators/_text.html",
-        {"group": {"key": key, "blocks": blocks}, "contract": contract, "year": year, "month": month,
-         "can_edit": True, "saved": True},
+        {
+            "group": {"key": key, "blocks": blocks},
+            "contract": contract,
+            "year": year,
+            "month": month,
+            "can_edit": True,
+            "saved": True,
+        },
     )
 
 
 def _token_help(contract: Contract, year: int) -> list[tuple[str, str]]:
     rows = [
-        ("{{i.<code>.actual}}", _("Indicator actual (also target, rate, ratio, score, excess_note, verdict)")),
+        (
+            "{{i.<code>.actual}}",
+            _("Indicator actual (also target, rate, ratio, score, excess_note, verdict)"),
+        ),
         ("{{f.spent}}", _("Money spent in 10k yuan (also budget, price, paid, execution_rate, lines)")),
         ("{{c.provider_short}}", _("Contract facts (also buyer, provider, signed, start, end, staff)")),
         ("{{s.total}} {{s.grade}}", _("Self-evaluation score and grade")),
@@ -489,7 +558,13 @@ def generate(request, pk: int):
         actor=request.user,
         kind="indicators.report",
         title=f"{contract.code} {period} {label} ({data['format'].upper()})",
-        params={"contract": contract.pk, "year": data["year"], "kind": data["kind"], "format": data["format"], "month": month},
+        params={
+            "contract": contract.pk,
+            "year": data["year"],
+            "kind": data["kind"],
+            "format": data["format"],
+            "month": month,
+        },
         county=contract.buyer,
     )
     return redirect("job_detail", pk=job.pk)
@@ -501,8 +576,10 @@ def run_download(request, pk: int):
     if not run.file:
         raise Http404
     name = run.file.name.rsplit("/", 1)[-1]
-    content_type = "application/pdf" if run.format == "pdf" else (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    content_type = (
+        "application/pdf"
+        if run.format == "pdf"
+        else ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     )
     return FileResponse(run.file.open("rb"), as_attachment=True, filename=name, content_type=content_type)
 
@@ -541,9 +618,10 @@ def monthly(request, pk: int):
             "month": month,
             "kind": report_kind,
             "page_kind": kind,
-            "runs": ReportRun.objects.filter(contract=contract, year=year, month=month, kind=report_kind)[:10],
+            "runs": ReportRun.objects.filter(contract=contract, year=year, month=month, kind=report_kind)[
+                :10
+            ],
             "charts": json.dumps([], ensure_ascii=False),
         }
     )
     return render(request, "indicators/monthly.html", context)
-

@@ -41,7 +41,11 @@ def _day(days_ago):
 
 def test_a_good_payments_file_imports_every_row_as_the_account_that_ran_it(world):
     headers = [c.header for c in PAYMENTS.columns]
-    rows = [headers, ["X-1", _day(20), "267294.00", "溆浦县司法局", "溆财拨〔2026〕01号", ""], ["X-1", _day(2), "1,000", "", "", "尾款"]]
+    rows = [
+        headers,
+        ["X-1", _day(20), "267294.00", "溆浦县司法局", "溆财拨〔2026〕01号", ""],
+        ["X-1", _day(2), "1,000", "", "", "尾款"],
+    ]
     result = run_import(actor=world.bureau_admin, kind="payments", name="p.xlsx", content=_xlsx(rows))
     assert result.ok, result.errors
     assert result.created == 2
@@ -73,8 +77,20 @@ def test_a_payments_file_with_a_bad_row_imports_nothing_and_names_row_column_and
 
 def test_a_good_expenditures_file_maps_lines_by_name_or_category(world):
     contract = world.contract_x
-    services.fund_line_save(actor=world.bureau_admin, contract=contract, category=FundCategory.PERSONNEL, name="常驻人员工资", amount=339980)
-    services.fund_line_save(actor=world.bureau_admin, contract=contract, category=FundCategory.EDUCATION, name="集中教育学习费", amount=120000)
+    services.fund_line_save(
+        actor=world.bureau_admin,
+        contract=contract,
+        category=FundCategory.PERSONNEL,
+        name="常驻人员工资",
+        amount=339980,
+    )
+    services.fund_line_save(
+        actor=world.bureau_admin,
+        contract=contract,
+        category=FundCategory.EDUCATION,
+        name="集中教育学习费",
+        amount=120000,
+    )
     headers = [c.header for c in EXPENDITURES.columns]
     rows = [
         headers,
@@ -90,9 +106,16 @@ def test_a_good_expenditures_file_maps_lines_by_name_or_category(world):
 
 def test_an_expenditures_file_with_a_bad_row_imports_nothing(world):
     contract = world.contract_x
-    services.fund_line_save(actor=world.bureau_admin, contract=contract, category=FundCategory.PERSONNEL, name="工资", amount=1000)
+    services.fund_line_save(
+        actor=world.bureau_admin, contract=contract, category=FundCategory.PERSONNEL, name="工资", amount=1000
+    )
     services.expenditure_record(
-        actor=world.bureau_admin, contract=contract, spent_on=timezone.localdate(), amount=1, description="x", voucher_no="V-1"
+        actor=world.bureau_admin,
+        contract=contract,
+        spent_on=timezone.localdate(),
+        amount=1,
+        description="x",
+        voucher_no="V-1",
     )
     headers = [c.header for c in EXPENDITURES.columns]
     rows = [

@@ -42,7 +42,11 @@ def test_checks_flag_unmapped_overspent_unvouchered_and_out_of_period_spending(w
     _spend(world, 300)  # unmapped, no voucher
     contract = world.contract_x
     old = Expenditure.objects.create(
-        contract=contract, line=personnel, spent_on=contract.start_on - dt.timedelta(days=30), amount=10, description="早"
+        contract=contract,
+        line=personnel,
+        spent_on=contract.start_on - dt.timedelta(days=30),
+        amount=10,
+        description="早",
     )
     # when the funds are summarised
     summary = funds_summary(contract)
@@ -62,7 +66,11 @@ def test_checks_flag_unmapped_overspent_unvouchered_and_out_of_period_spending(w
 def test_a_clean_contract_passes_every_check(world):
     contract = world.contract_x
     line = services.fund_line_save(
-        actor=world.bureau_admin, contract=contract, category=FundCategory.PERSONNEL, name="全部", amount=contract.contract_amount
+        actor=world.bureau_admin,
+        contract=contract,
+        category=FundCategory.PERSONNEL,
+        name="全部",
+        amount=contract.contract_amount,
     )
     _spend(world, 5000, line, vouchers=[services.VoucherFile("scan.png", PNG)])
     (check,) = funds_summary(contract).checks
@@ -89,13 +97,17 @@ def test_bad_vouchers_are_refused_and_the_expenditure_is_not_saved(world, name, 
 def test_a_voucher_is_stored_with_its_digest_and_a_duplicate_is_refused(world):
     expenditure = _spend(world, 100)
     voucher = services.voucher_attach(
-        actor=world.bureau_admin, expenditure=expenditure, upload=services.VoucherFile("../../etc/发票.pdf", TINY_PDF)
+        actor=world.bureau_admin,
+        expenditure=expenditure,
+        upload=services.VoucherFile("../../etc/发票.pdf", TINY_PDF),
     )
     assert voucher.original_name == "发票.pdf" and voucher.content_type == "application/pdf"
     assert len(voucher.sha256) == 64 and voucher.file.read() == TINY_PDF
     with pytest.raises(ValidationError):
         services.voucher_attach(
-            actor=world.bureau_admin, expenditure=expenditure, upload=services.VoucherFile("again.pdf", TINY_PDF)
+            actor=world.bureau_admin,
+            expenditure=expenditure,
+            upload=services.VoucherFile("again.pdf", TINY_PDF),
         )
 
 
@@ -122,22 +134,33 @@ def test_payments_cannot_exceed_the_contract_price_or_precede_the_signature(worl
     contract = world.contract_x
     contract.signed_on = timezone.localdate() - dt.timedelta(days=30)
     contract.save()
-    services.payment_record(actor=world.bureau_admin, contract=contract, paid_on=timezone.localdate(), amount=890000)
+    services.payment_record(
+        actor=world.bureau_admin, contract=contract, paid_on=timezone.localdate(), amount=890000
+    )
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_record(actor=world.bureau_admin, contract=contract, paid_on=timezone.localdate(), amount=1000)
+        services.payment_record(
+            actor=world.bureau_admin, contract=contract, paid_on=timezone.localdate(), amount=1000
+        )
     assert "exceed" in " ".join(excinfo.value.messages)
     with pytest.raises(ValidationError):
         services.payment_record(
-            actor=world.bureau_admin, contract=contract, paid_on=contract.signed_on - dt.timedelta(days=1), amount=10
+            actor=world.bureau_admin,
+            contract=contract,
+            paid_on=contract.signed_on - dt.timedelta(days=1),
+            amount=10,
         )
     assert Payment.objects.count() == 1
 
 
 def test_only_finance_changers_in_scope_write_and_auditors_only_read(world):
     with pytest.raises(PermissionDenied):
-        services.payment_record(actor=world.auditor, contract=world.contract_x, paid_on=timezone.localdate(), amount=10)
+        services.payment_record(
+            actor=world.auditor, contract=world.contract_x, paid_on=timezone.localdate(), amount=10
+        )
     with pytest.raises(PermissionDenied):
-        services.fund_line_save(actor=world.social_worker, contract=world.contract_x, category="other", name="x", amount=1)
+        services.fund_line_save(
+            actor=world.social_worker, contract=world.contract_x, category="other", name="x", amount=1
+        )
     with pytest.raises(Http404):
         services.payment_record(
             actor=world.supervisor_y, contract=world.contract_x, paid_on=timezone.localdate(), amount=10
@@ -161,8 +184,15 @@ def test_an_approved_adjustment_applies_its_changes_and_keeps_the_old_values(wor
     contract = world.contract_x
     year = contract.start_on.year
     indicator = Indicator.objects.create(
-        contract=contract, year=year, code="education", name="教育", group="output_quantity",
-        measure_code="caseload.persons_served", target=Decimal("156"), unit="场次", weight=Decimal("10"),
+        contract=contract,
+        year=year,
+        code="education",
+        name="教育",
+        group="output_quantity",
+        measure_code="caseload.persons_served",
+        target=Decimal("156"),
+        unit="场次",
+        weight=Decimal("10"),
     )
     today = timezone.localdate()
     adjustment = services.adjustment_submit(
@@ -180,13 +210,22 @@ def test_an_approved_adjustment_applies_its_changes_and_keeps_the_old_values(wor
     # the provider cannot approve its own request
     with pytest.raises(PermissionDenied):
         services.adjustment_decide(
-            actor=world.supervisor, adjustment=adjustment, decision=Decision.APPROVE, decided_on=today,
-            approver="督导", opinion="同意",
+            actor=world.supervisor,
+            adjustment=adjustment,
+            decision=Decision.APPROVE,
+            decided_on=today,
+            approver="督导",
+            opinion="同意",
         )
     # when the buyer's administrator approves it
     record = services.adjustment_decide(
-        actor=world.bureau_admin, adjustment=adjustment, decision=Decision.APPROVE, decided_on=today,
-        approver="县司法局局长", opinion="同意", document_no="溆司函〔2026〕1号",
+        actor=world.bureau_admin,
+        adjustment=adjustment,
+        decision=Decision.APPROVE,
+        decided_on=today,
+        approver="县司法局局长",
+        opinion="同意",
+        document_no="溆司函〔2026〕1号",
     )
     # then the new target and price apply and the old values are on record
     adjustment.refresh_from_db()
@@ -199,15 +238,24 @@ def test_an_approved_adjustment_applies_its_changes_and_keeps_the_old_values(wor
     # and it cannot be decided twice
     with pytest.raises(ValidationError):
         services.adjustment_decide(
-            actor=world.bureau_admin, adjustment=adjustment, decision=Decision.REJECT, decided_on=today,
-            approver="x", opinion="y",
+            actor=world.bureau_admin,
+            adjustment=adjustment,
+            decision=Decision.REJECT,
+            decided_on=today,
+            approver="x",
+            opinion="y",
         )
 
 
 def test_an_incomplete_adjustment_is_refused_with_every_problem(world):
     with pytest.raises(ValidationError) as excinfo:
         services.adjustment_submit(
-            actor=world.bureau_admin, contract=world.contract_x, kind="bogus", title="", reason="", content="",
+            actor=world.bureau_admin,
+            contract=world.contract_x,
+            kind="bogus",
+            title="",
+            reason="",
+            content="",
             requested_on=timezone.localdate() + dt.timedelta(days=3),
         )
     assert set(excinfo.value.message_dict) == {"kind", "title", "reason", "content", "requested_on"}

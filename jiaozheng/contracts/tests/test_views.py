@@ -18,7 +18,11 @@ pytestmark = pytest.mark.django_db
 
 def test_auditors_read_the_funds_but_see_no_change_controls_and_are_refused_writes(world, login):
     line = services.fund_line_save(
-        actor=world.bureau_admin, contract=world.contract_x, category=FundCategory.PERSONNEL, name="人员开支", amount=1000
+        actor=world.bureau_admin,
+        contract=world.contract_x,
+        category=FundCategory.PERSONNEL,
+        name="人员开支",
+        amount=1000,
     )
     client = login(world.auditor)
     page = client.get(f"/contracts/{world.contract_x.pk}/funds/")
@@ -27,7 +31,8 @@ def test_auditors_read_the_funds_but_see_no_change_controls_and_are_refused_writ
     assert "只读" in html or "Read-only" in html
     assert "payments/add" not in html and f"/contracts/lines/{line.pk}/" not in html
     response = client.post(
-        f"/contracts/{world.contract_x.pk}/funds/payments/add/", {"paid_on": timezone.localdate(), "amount": "10"}
+        f"/contracts/{world.contract_x.pk}/funds/payments/add/",
+        {"paid_on": timezone.localdate(), "amount": "10"},
     )
     assert response.status_code == 403 and not Payment.objects.exists()
 
@@ -87,7 +92,13 @@ def test_the_supervisor_requests_and_the_bureau_approves_an_adjustment_on_the_pa
     client.force_login(world.bureau_admin)
     response = client.post(
         f"/contracts/adjustments/{adjustment.pk}/",
-        {"decision": "approve", "decided_on": today, "approver": "局长", "opinion": "同意", "document_no": "溆司函1号"},
+        {
+            "decision": "approve",
+            "decided_on": today,
+            "approver": "局长",
+            "opinion": "同意",
+            "document_no": "溆司函1号",
+        },
     )
     assert response.status_code == 302
     adjustment.refresh_from_db()
@@ -119,4 +130,7 @@ def test_api_lists_contracts_returns_funds_and_records_payments(world, api_clien
         content_type="application/json",
     )
     assert refused.status_code == 403 and Payment.objects.count() == 1
-    assert api_client(world.supervisor_y).get(f"/api/v1/contracts/{world.contract_x.pk}/funds").status_code == 404
+    assert (
+        api_client(world.supervisor_y).get(f"/api/v1/contracts/{world.contract_x.pk}/funds").status_code
+        == 404
+    )

@@ -64,15 +64,25 @@ def test_kpi_json_lists_target_actual_uncapped_rate_and_capped_score(world, cont
     assert installs["coverage"] == pytest.approx(93.0)
     assert installs["score"] == 30.0
     assert rows["valid"]["score"] == pytest.approx(29.64)
-    assert data["score"] == {"total": 99.64, "max": 100.0, "normalised": 99.64, "grade": "excellent", "grade_zh": "优"}
+    assert data["score"] == {
+        "total": 99.64,
+        "max": 100.0,
+        "normalised": 99.64,
+        "grade": "excellent",
+        "grade_zh": "优",
+    }
     assert data["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
     assert data["complete"] is True
 
 
-def test_a_missing_or_failing_measure_is_flagged_and_scores_nothing_while_the_rest_is_computed(world, contract_2024):
+def test_a_missing_or_failing_measure_is_flagged_and_scores_nothing_while_the_rest_is_computed(
+    world, contract_2024
+):
     with measures(**{"t.ok": constant(10), "t.broken": _boom}):
         admin = world.bureau_admin
-        services.indicator_save(actor=admin, contract=contract_2024, year=2024, data=indicator_data("ok", "t.ok", 10, 50))
+        services.indicator_save(
+            actor=admin, contract=contract_2024, year=2024, data=indicator_data("ok", "t.ok", 10, 50)
+        )
         services.indicator_save(
             actor=admin, contract=contract_2024, year=2024, data=indicator_data("broken", "t.broken", 10, 25)
         )
@@ -100,7 +110,9 @@ def test_manual_and_qualitative_indicators_need_their_source_or_band(world, cont
             actor=admin,
             contract=contract_2024,
             year=2024,
-            data=indicator_data("survey", "", 90, 10, unit="%", group="satisfaction", manual_actual=Decimal("92")),
+            data=indicator_data(
+                "survey", "", 90, 10, unit="%", group="satisfaction", manual_actual=Decimal("92")
+            ),
         )
     assert "manual_source" in excinfo.value.message_dict
     survey = services.indicator_save(
@@ -108,7 +120,14 @@ def test_manual_and_qualitative_indicators_need_their_source_or_band(world, cont
         contract=contract_2024,
         year=2024,
         data=indicator_data(
-            "survey", "", 90, 10, unit="%", group="satisfaction", manual_actual=Decimal("92"), manual_source="2024年12月问卷"
+            "survey",
+            "",
+            90,
+            10,
+            unit="%",
+            group="satisfaction",
+            manual_actual=Decimal("92"),
+            manual_source="2024年12月问卷",
         ),
     )
     quality = services.indicator_save(
@@ -119,7 +138,9 @@ def test_manual_and_qualitative_indicators_need_their_source_or_band(world, cont
     )
     # a share outside its band is refused
     with pytest.raises(ValidationError):
-        services.indicator_assess(actor=admin, indicator=quality, data={"band": "partial", "band_percent": 95})
+        services.indicator_assess(
+            actor=admin, indicator=quality, data={"band": "partial", "band_percent": 95}
+        )
     services.indicator_assess(actor=admin, indicator=quality, data={"band": "partial", "band_percent": 70})
     evaluation = evaluate(contract_2024, 2024)
     outcome = {o.indicator.code: o for o in evaluation.outcomes}
@@ -137,13 +158,20 @@ def test_budget_execution_rate_is_spent_over_budget(world, contract_2024):
         actor=admin, contract=contract_2024, category=FundCategory.PERSONNEL, name="人员", amount=890980
     )
     funds.expenditure_record(
-        actor=admin, contract=contract_2024, line=line, spent_on=dt.date(2024, 6, 1), amount=890980, description="工资"
+        actor=admin,
+        contract=contract_2024,
+        line=line,
+        spent_on=dt.date(2024, 6, 1),
+        amount=890980,
+        description="工资",
     )
     services.indicator_save(
         actor=admin,
         contract=contract_2024,
         year=2024,
-        data=indicator_data("budget", "contracts.budget_execution_rate", 100, 10, unit="%", group="budget_execution"),
+        data=indicator_data(
+            "budget", "contracts.budget_execution_rate", 100, 10, unit="%", group="budget_execution"
+        ),
     )
     data = kpi_json(contract_2024, 2024)
     row = data["indicators"][0]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from jiaozheng.core.testing.world import person_data
 from jiaozheng.indicators import services
@@ -22,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 def intakes(ctx):
-    return Person.objects.filter(county_id__in=ctx.county_ids, intake_on__gte=ctx.start, intake_on__lte=ctx.end)
+    return Person.objects.filter(
+        county_id__in=ctx.county_ids, intake_on__gte=ctx.start, intake_on__lte=ctx.end
+    )
 
 
 def _intake_count(ctx):
@@ -131,6 +134,36 @@ def test_a_monthly_plan_must_add_up_to_the_target_and_stay_in_the_year(world, co
     with pytest.raises(ValidationError) as excinfo:
         services.plan_set(actor=world.bureau_admin, indicator=indicator, monthly={1: 5, 2: 5})
     assert "12" in " ".join(excinfo.value.messages)
-    rows = services.plan_set(actor=world.bureau_admin, indicator=indicator, monthly=dict.fromkeys(range(1, 13), 1))
+    rows = services.plan_set(
+        actor=world.bureau_admin, indicator=indicator, monthly=dict.fromkeys(range(1, 13), 1)
+    )
     assert len(rows) == 12
     assert services.plan_set(actor=world.bureau_admin, indicator=indicator, monthly={}) == []
+
+
+def test_reminders_reach_the_squadron_asked_to_act_and_the_managers_once(world):
+    from jiaozheng.core.models import Notification
+    from jiaozheng.indicators.notices import progress_notify
+
+    # given this year's contract of county X, far behind on a measure with squadron records
+    today = timezone.localdate()
+    with measures(**{"t.intakes": (_intake_count, "count", intakes)}):
+        services.indicator_save(
+            actor=world.bureau_admin,
+            contract=world.contract_x,
+            year=today.year,
+            data=indicator_data("intakes", "t.intakes", 5000, 100, name="入矫接收", unit="人"),
+        )
+        # when the reminders run twice in the same half-month
+        first = progress_notify(today=today)
+        again = progress_notify(today=today)
+    # then the managers and the provider's supervisor are told once
+    recipients = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert {"bureau_admin", "bureau_officer", "supervisor"} <= recipients
+    assert "bureau_officer_y" not in recipients and "supervisor_y" not in recipients
+    assert first > 0 and again == 0
+    # and, when a squadron is asked for more, its own staff are told what to schedule
+    squadron_notes = Notification.objects.filter(
+        recipient__username__in=["social_worker", "squadron_officer"]
+    )
+    assert all("建议" in n.body for n in squadron_notes)

@@ -29,7 +29,11 @@ from jiaozheng.indicators.tests.conftest import indicator_data
 
 pytestmark = pytest.mark.django_db
 
-SEED_LIKE = {"t.sessions": constant(158), "t.installs": constant(255), "t.coverage": (constant(Decimal("0.9")), "rate")}
+SEED_LIKE = {
+    "t.sessions": constant(158),
+    "t.installs": constant(255),
+    "t.coverage": (constant(Decimal("0.9")), "rate"),
+}
 
 
 def _pages(pdf: bytes) -> int:
@@ -43,7 +47,10 @@ def seeded(world, contract_2024):
     admin = world.bureau_admin
     with measures(**SEED_LIKE):
         services.indicator_save(
-            actor=admin, contract=contract_2024, year=2024, data=indicator_data("education", "t.sessions", 156, 60, name="集中教育学习场次")
+            actor=admin,
+            contract=contract_2024,
+            year=2024,
+            data=indicator_data("education", "t.sessions", 156, 60, name="集中教育学习场次"),
         )
         services.indicator_save(
             actor=admin,
@@ -66,7 +73,12 @@ def seeded(world, contract_2024):
     )
     funds.payment_record(actor=admin, contract=contract_2024, paid_on=dt.date(2024, 1, 15), amount=890980)
     funds.expenditure_record(
-        actor=admin, contract=contract_2024, line=line, spent_on=dt.date(2024, 3, 1), amount=890980, description="工资"
+        actor=admin,
+        contract=contract_2024,
+        line=line,
+        spent_on=dt.date(2024, 3, 1),
+        amount=890980,
+        description="工资",
     )
     return contract_2024
 
@@ -87,16 +99,28 @@ def test_tokens_become_figures_with_links_and_unknown_tokens_are_refused(world, 
     assert "/measure/t.sessions" in links and "/funds/" in links
     # a typed token that does not exist is refused when the text is saved, and nothing is stored
     with pytest.raises(ValidationError) as excinfo:
-        services.narrative_save(actor=world.bureau_admin, contract=seeded, year=2024, key="overview", text="{{i.nothing.actual}}场次")
+        services.narrative_save(
+            actor=world.bureau_admin,
+            contract=seeded,
+            year=2024,
+            key="overview",
+            text="{{i.nothing.actual}}场次",
+        )
     assert "i.nothing.actual" in " ".join(excinfo.value.messages)
     assert not Narrative.objects.exists()
     with pytest.raises(ValidationError):
-        services.narrative_save(actor=world.bureau_admin, contract=seeded, year=2024, key="no_such_section", text="x")
+        services.narrative_save(
+            actor=world.bureau_admin, contract=seeded, year=2024, key="no_such_section", text="x"
+        )
 
 
 def test_the_annual_report_follows_the_seed_outline_and_renders_to_docx_and_pdf(world, seeded):
     services.narrative_save(
-        actor=world.bureau_admin, contract=seeded, year=2024, key="efficiency", text="累计完成集中教育学习培训{{m.t.sessions}}场次。"
+        actor=world.bureau_admin,
+        contract=seeded,
+        year=2024,
+        key="efficiency",
+        text="累计完成集中教育学习培训{{m.t.sessions}}场次。",
     )
     with measures(**SEED_LIKE):
         doc = annual_report(seeded, 2024)
@@ -154,14 +178,28 @@ def test_cli_lists_contracts_and_writes_the_annual_report(world, seeded, tmp_pat
     assert {"code": "X-2024", "name": "溆浦县2024年社区矫正购买服务项目"}.items() <= next(
         r for r in rows if r["code"] == "X-2024"
     ).items()
-    assert next(r for r in rows if r["code"] == "X-2024")["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
+    assert next(r for r in rows if r["code"] == "X-2024")["period"] == {
+        "start": "2024-01-01",
+        "end": "2024-12-31",
+    }
     out = io.StringIO()
     with measures(**SEED_LIKE):
-        call_command("report", "annual", "--contract", "X-2024", "--year", "2024", "--format", "json", stdout=out)
+        call_command(
+            "report", "annual", "--contract", "X-2024", "--year", "2024", "--format", "json", stdout=out
+        )
         data = json.loads(out.getvalue())
         path = tmp_path / "r.docx"
         call_command(
-            "report", "annual", "--contract", "X-2024", "--year", "2024", "--format", "docx", "--output", str(path),
+            "report",
+            "annual",
+            "--contract",
+            "X-2024",
+            "--year",
+            "2024",
+            "--format",
+            "docx",
+            "--output",
+            str(path),
             stderr=io.StringIO(),
         )
     education = next(i for i in data["indicators"] if i["code"] == "education")
@@ -187,7 +225,13 @@ def test_the_report_job_keeps_the_file_and_the_figures_it_shows(world, seeded):
             actor=world.bureau_officer,
             kind="indicators.report",
             title="X-2024 annual",
-            params={"contract": seeded.pk, "year": 2024, "kind": ReportKind.ANNUAL, "format": "docx", "month": 0},
+            params={
+                "contract": seeded.pk,
+                "year": 2024,
+                "kind": ReportKind.ANNUAL,
+                "format": "docx",
+                "month": 0,
+            },
             county=world.county_x,
         )
         job = job_run(job.pk)
@@ -196,5 +240,10 @@ def test_the_report_job_keeps_the_file_and_the_figures_it_shows(world, seeded):
     run = ReportRun.objects.get()
     assert run.total_score == 100 and run.grade == "excellent" and run.created_by == world.bureau_officer
     result = IndicatorResult.objects.get(run=run, code="app_installs")
-    assert (result.actual, result.target, result.unit, result.score) == (Decimal("255.0000"), Decimal("250"), "人次", Decimal("40"))
+    assert (result.actual, result.target, result.unit, result.score) == (
+        Decimal("255.0000"),
+        Decimal("250"),
+        "人次",
+        Decimal("40"),
+    )
     assert result.ratio == Decimal("1.020000")

@@ -53,7 +53,9 @@ def test_reading_sensitive_records_behind_a_figure_is_logged(world, login, serve
     monkeypatch.setitem(views.SENSITIVE, Domain.CASELOAD, "psych")
     login(world.bureau_officer).get(f"/indicators/indicator/{served.pk}/records/")
     log = AccessLog.objects.get()
-    assert log.kind == "psych" and "caseload.persons_served" in log.detail and log.actor == world.bureau_officer
+    assert (
+        log.kind == "psych" and "caseload.persons_served" in log.detail and log.actor == world.bureau_officer
+    )
 
 
 def test_a_text_is_edited_in_place_and_a_bad_token_is_refused(world, login, served):
@@ -61,7 +63,9 @@ def test_a_text_is_edited_in_place_and_a_bad_token_is_refused(world, login, serv
     url = f"/indicators/{world.contract_x.pk}/text/overview/?year={served.year}"
     form = client.get(url, HTTP_HX_REQUEST="true")
     assert form.status_code == 200 and "<textarea" in form.content.decode()
-    saved = client.post(url, {"text": "本项目服务{{i.served.actual}}人。", "year": served.year}, HTTP_HX_REQUEST="true")
+    saved = client.post(
+        url, {"text": "本项目服务{{i.served.actual}}人。", "year": served.year}, HTTP_HX_REQUEST="true"
+    )
     body = saved.content.decode()
     assert saved.status_code == 200 and 'id="text-overview"' in body and "indicator/" in body
     assert Narrative.objects.get().updated_by == world.supervisor
@@ -75,12 +79,20 @@ def test_a_text_is_edited_in_place_and_a_bad_token_is_refused(world, login, serv
 def test_generating_a_report_starts_a_job_and_shows_its_progress(world, login, served):
     client = login(world.bureau_officer)
     response = client.post(
-        f"/indicators/{world.contract_x.pk}/generate/", {"kind": "annual", "format": "pdf", "year": served.year}
+        f"/indicators/{world.contract_x.pk}/generate/",
+        {"kind": "annual", "format": "pdf", "year": served.year},
     )
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == f"/jobs/{job.pk}/"
-    assert job.kind == "indicators.report" and job.params["format"] == "pdf" and job.created_by == world.bureau_officer
-    bad = client.post(f"/indicators/{world.contract_x.pk}/generate/", {"kind": "annual", "format": "exe", "year": served.year})
+    assert (
+        job.kind == "indicators.report"
+        and job.params["format"] == "pdf"
+        and job.created_by == world.bureau_officer
+    )
+    bad = client.post(
+        f"/indicators/{world.contract_x.pk}/generate/",
+        {"kind": "annual", "format": "exe", "year": served.year},
+    )
     assert bad.status_code == 302 and Job.objects.count() == 1
 
 
@@ -91,7 +103,9 @@ def test_dashboard_and_monthly_pages_show_indicators_progress_and_documents(worl
     month = timezone.localdate().month
     plan = client.get(f"/indicators/{world.contract_x.pk}/monthly/?kind=plan&month={month}").content.decode()
     assert "工作计划" in plan and "二、本月工作安排" in plan
-    summary = client.get(f"/indicators/{world.contract_x.pk}/monthly/?kind=summary&month={month}").content.decode()
+    summary = client.get(
+        f"/indicators/{world.contract_x.pk}/monthly/?kind=summary&month={month}"
+    ).content.decode()
     assert "工作总结" in summary and "三、资金使用情况" in summary
     assert client.get(f"/indicators/{world.contract_y.pk}/").status_code == 404
 
