@@ -76,14 +76,20 @@ def load(ctx: DemoContext) -> None:
 
 
 def _frame_sets(rgb: Any) -> dict[str, list[str]]:
+    """Base64 frames per challenge ("still": a photo held up), made on first use."""
     import base64
 
-    def encode(images: list[Any]) -> list[str]:
-        return [base64.b64encode(synthetic.to_bytes(i, quality=85)).decode() for i in images]
+    class Sets(dict):
+        def __missing__(self, kind: str) -> list[str]:
+            images = (
+                synthetic.still_frames(rgb, FRAMES)
+                if kind == "still"
+                else synthetic.challenge_frames(rgb, kind, FRAMES)
+            )
+            self[kind] = [base64.b64encode(synthetic.to_bytes(i, quality=85)).decode() for i in images]
+            return self[kind]
 
-    sets = {c: encode(synthetic.challenge_frames(rgb, c, FRAMES)) for c in synthetic.CHALLENGE_NAMES}
-    sets["still"] = encode(synthetic.still_frames(rgb, FRAMES))
-    return sets
+    return Sets()
 
 
 def _replay_history(

@@ -650,7 +650,7 @@ def attempt_submit(
     """
     req = _own_request(actor, request_id)
     _check_open(req, now or timezone.now())
-    reference = ReferencePhoto.objects.filter(person_id=req.person_id, active=True).first()
+    reference = ReferencePhoto.objects.filter(person_id=req.person_id, active=True).defer("image").first()
     if reference is None:
         raise Conflict(_("No reference photo is enrolled for you yet. Please contact your officer."))
     if not isinstance(frames, list) or not MIN_FRAMES <= len(frames) <= MAX_FRAMES:

@@ -152,6 +152,7 @@ def test_eyes_closing_on_the_camera_completes_a_blink_check_in(live_world, live_
     assert attempt.result == "match", json.dumps(attempt.liveness)
     assert req.status == "completed"
     assert "签到成功" in page.inner_text('[data-step="result"]')
+    assert not page.is_visible('[data-step="result"] [data-action="retry"]')
 
 
 @pytest.mark.browser
