@@ -34,10 +34,10 @@ SEVERITY_RANK = {
 
 
 class AlertStatus(models.TextChoices):
-    NEW = "new", _("New")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    ESCALATED = "escalated", _("Escalated")
-    RESOLVED = "resolved", _("Resolved")
+    NEW = "new", pgettext_lazy("alert status", "New")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("alert status", "Acknowledged")
+    ESCALATED = "escalated", pgettext_lazy("alert status", "Escalated")
+    RESOLVED = "resolved", pgettext_lazy("alert status", "Resolved")
 
 
 OPEN_STATUSES = (AlertStatus.NEW, AlertStatus.ACKNOWLEDGED, AlertStatus.ESCALATED)

@@ -44,6 +44,8 @@ class Plan:
     leave: float  # hour of day
     back: float
     interval: int  # minutes between reports
+    drain: float = 0.045  # battery used per hour
+    errands: tuple[tuple[float, float, tuple[float, float]], ...] = ()  # (start hour, hours, place)
 
 
 def _offset(lat: float, lon: float, north_m: float, east_m: float) -> tuple[float, float]:
@@ -67,7 +69,23 @@ def _plan(rng: random.Random, person: Any) -> Plan:
         day_place = _offset(home[0], home[1], rng.uniform(-1500, 1500), rng.uniform(-1500, 1500))
     else:
         day_place = None
-    return Plan(home, day_place, rng.uniform(7.0, 8.7), rng.uniform(16.8, 19.0), _interval(person))
+    errands = tuple(
+        (
+            rng.uniform(9.0, 20.5),
+            rng.uniform(0.4, 1.2),
+            _offset(home[0], home[1], rng.uniform(-2500, 2500), rng.uniform(-2500, 2500)),
+        )
+        for _ in range(rng.choice([1, 2, 3]))
+    )
+    return Plan(
+        home,
+        day_place,
+        rng.uniform(7.0, 8.7),
+        rng.uniform(16.8, 19.0),
+        _interval(person),
+        drain=rng.uniform(0.025, 0.06),
+        errands=errands,
+    )
 
 
 def _fix_at(rng: random.Random, plan: Plan, t: dt.datetime, battery: float, seq: int) -> dict[str, Any]:
@@ -92,6 +110,12 @@ def _fix_at(rng: random.Random, plan: Plan, t: dt.datetime, battery: float, seq:
             plan.day_place[1] + (plan.home[1] - plan.day_place[1]) * k,
         )
         moving, speed = True, rng.uniform(3, 12)
+    for begin, hours, target in plan.errands:  # out on an errand: there and back, moving
+        if begin <= hour < begin + hours:
+            k = (hour - begin) / hours
+            k = 2 * k if k < 0.5 else 2 * (1 - k)
+            place = (place[0] + (target[0] - place[0]) * k, place[1] + (target[1] - place[1]) * k)
+            moving, speed = True, rng.uniform(1, 9)
     roll = rng.random()
     if roll < 0.85:
         source, accuracy = "gps", rng.uniform(4, 25)
@@ -114,12 +138,12 @@ def _fix_at(rng: random.Random, plan: Plan, t: dt.datetime, battery: float, seq:
     }
 
 
-def _battery(t: dt.datetime) -> float:
+def _battery(t: dt.datetime, drain: float) -> float:
     local = timezone.localtime(t)
     hour = local.hour + local.minute / 60
     if hour >= 23 or hour < 6.5:
         return 0.95
-    return max(0.12, 1.0 - (hour - 6.5) * 0.045)
+    return max(0.16, 1.0 - (hour - 6.5) * drain)
 
 
 def _track(rng: random.Random, plan: Plan, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
@@ -127,7 +151,7 @@ def _track(rng: random.Random, plan: Plan, start: dt.datetime, end: dt.datetime)
     t = start + dt.timedelta(minutes=rng.uniform(0, plan.interval))
     seq = 0
     while t < end:
-        out.append(_fix_at(rng, plan, t, _battery(t), seq))
+        out.append(_fix_at(rng, plan, t, _battery(t, plan.drain), seq))
         seq += 1
         t += dt.timedelta(minutes=plan.interval * rng.uniform(0.85, 1.15))
     return out

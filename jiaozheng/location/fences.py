@@ -13,9 +13,9 @@ A fix is classified against each fence by its *accuracy circle* (anchors.md §1.
 (0) when it straddles the boundary or the fix is coarser than ``location.max_accuracy_m``. Only confident
 fixes change anything; the state machine in ``geofence.py`` adds dwell time and consecutive fixes.
 
-Speed: geometries are projected once to local metres; each accuracy is rounded up to a bucket whose inner
-and outer buffers are precomputed and prepared, so a batch costs one vectorised ``contains_xy`` for the
-points deep inside, one for the points far outside, and per-bucket calls only for the few near a boundary.
+Speed: each accuracy is rounded up to a bucket whose inner and outer buffers (computed in local metres)
+are precomputed and prepared; a raster index over each zone classifies the fixes far from its boundary by
+one array lookup, and only the fixes near the boundary are tested against the buffers of their bucket.
 """
 
 from __future__ import annotations
@@ -34,13 +34,26 @@ from shapely.ops import unary_union
 
 # Accuracy buckets (metres): an accuracy is rounded up to the next bucket (a conservative rounding).
 BUCKETS = (15.0, 30.0, 60.0, 120.0, 250.0, 500.0, 1000.0, 2000.0)
+BUCKET_ARRAY = np.array(BUCKETS)
 M_PER_DEG_LAT = 110_574.0
 M_PER_DEG_LON_EQ = 111_320.0
 CIRCLE = "Circle"
 
 
+QUAD_SEGS = 4  # segments per quarter circle of the buffers' rounded corners
+
+
 def _tolerance(bucket: float) -> float:
+    """How far simplifying a buffer may move its outline (Douglas-Peucker tolerance)."""
     return max(3.0, bucket * 0.05)
+
+
+def buffer_reach(bucket: float) -> float:
+    """The buffer distance that keeps a bucket's buffers conservative: the accuracy, plus the
+    simplification tolerance, divided by the cosine of half a corner segment (a rounded corner drawn with
+    chords lies inside the true arc by that factor)."""
+    half_segment = math.pi / (4 * QUAD_SEGS)
+    return (bucket + _tolerance(bucket)) / math.cos(half_segment)
 
 
 class Projection:
@@ -57,64 +70,88 @@ class Projection:
         return lon * self.kx, lat * self.ky
 
 
+GRID = 256  # cells per side of a zone's raster index
+
+
 class PolygonZone:
-    """A polygon in metres with inner/outer buffers per accuracy bucket, all prepared."""
+    """A polygon with inner and outer buffers per accuracy bucket, and a raster index.
+
+    Buffers are computed in local metres and transformed back to degrees, so points are tested in
+    WGS-84 without projecting them. The raster (GRID × GRID cells over the outermost buffer) marks each
+    cell as wholly inside the innermost-confidence polygon (+1), wholly outside the outermost one (-1), or
+    mixed (0): most fixes are classified by one array lookup, and only those in mixed cells, near the
+    boundary, are tested against the polygons of their own accuracy bucket.
+    """
 
     def __init__(self, geom_deg: Any, max_accuracy: float):
         geom_deg = shapely.make_valid(geom_deg) if not geom_deg.is_valid else geom_deg
-        self.proj = Projection(geom_deg.centroid.y)
-        self.geom = self.proj.geometry(geom_deg)
-        self.buckets = tuple(b for b in BUCKETS if b <= max(max_accuracy, BUCKETS[0])) or (BUCKETS[0],)
+        proj = Projection(geom_deg.centroid.y)
+        scale = np.array([proj.kx, proj.ky])
+        geom = proj.geometry(geom_deg)
+        # every bucket up to the first one that covers the coarsest usable accuracy
+        last = int(np.searchsorted(BUCKET_ARRAY, min(max_accuracy, BUCKETS[-1]), side="left"))
+        self.buckets = BUCKETS[: last + 1]
         self.inner: dict[float, Any] = {}
         self.outer: dict[float, Any] = {}
         for b in self.buckets:
             tol = _tolerance(b)
-            inner = self.geom.buffer(-(b + tol), quad_segs=2).simplify(tol)
-            outer = self.geom.buffer(b + tol, quad_segs=2).simplify(tol)
+            reach = buffer_reach(b)
+            inner = shapely.transform(
+                geom.buffer(-reach, quad_segs=QUAD_SEGS).simplify(tol), lambda c: c / scale
+            )
+            outer = shapely.transform(
+                geom.buffer(reach, quad_segs=QUAD_SEGS).simplify(tol), lambda c: c / scale
+            )
             shapely.prepare(inner)
             shapely.prepare(outer)
             self.inner[b] = inner
             self.outer[b] = outer
         self.max_bucket = self.buckets[-1]
-        minx, miny, maxx, maxy = self.outer[self.max_bucket].bounds
-        self.bounds = (minx, miny, maxx, maxy)
+        self._build_grid()
 
-    def classify(self, lon: np.ndarray, lat: np.ndarray, bucket: np.ndarray) -> np.ndarray:
-        """+1 / -1 / 0 per point; ``bucket`` holds each point's accuracy bucket (NaN: too coarse)."""
-        x, y = self.proj.xy(lon, lat)
-        out = np.zeros(len(x), dtype=np.int8)
-        usable = ~np.isnan(bucket)
-        if not usable.any():
-            return out
-        top = float(np.nanmax(bucket))
-        top = min((b for b in self.buckets if b >= top), default=self.max_bucket)
-        minx, miny, maxx, maxy = self.bounds
-        inside_box = usable & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
-        out[usable & ~inside_box] = -1  # far outside the outermost buffer: confidently outside
-        idx = np.nonzero(inside_box)[0]
-        if len(idx) == 0:
-            return out
-        deep = shapely.contains_xy(self.inner[top], x[idx], y[idx])
-        out[idx[deep]] = 1
-        rest = idx[~deep]
-        if len(rest) == 0:
-            return out
-        far = ~shapely.contains_xy(self.outer[top], x[rest], y[rest])
-        out[rest[far]] = -1
-        band = rest[~far]
-        for b in np.unique(bucket[band]):
-            sel = band[bucket[band] == b]
-            b = float(b)
-            if b not in self.inner:
-                continue
-            inside = shapely.contains_xy(self.inner[b], x[sel], y[sel])
-            outside = ~shapely.contains_xy(self.outer[b], x[sel], y[sel])
+    def _build_grid(self) -> None:
+        top_in, top_out = self.inner[self.max_bucket], self.outer[self.max_bucket]
+        minx, miny, maxx, maxy = top_out.bounds
+        self.x0, self.y0 = minx, miny
+        self.dx = (maxx - minx) / GRID or 1e-9
+        self.dy = (maxy - miny) / GRID or 1e-9
+        xs = minx + np.arange(GRID) * self.dx
+        ys = miny + np.arange(GRID) * self.dy
+        gx, gy = np.meshgrid(xs, ys)
+        cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + self.dx, gy.ravel() + self.dy)
+        grid = np.zeros(GRID * GRID, dtype=np.int8)
+        grid[shapely.contains(top_in, cells)] = 1
+        grid[~shapely.intersects(top_out, cells)] = -1
+        self.grid = grid
+
+    def classify(self, lon: np.ndarray, lat: np.ndarray, acc: np.ndarray, coarse: np.ndarray) -> np.ndarray:
+        """+1 / -1 / 0 per point; ``acc`` in metres (defaults filled in), ``coarse`` marks fixes too coarse
+        to count (always 0)."""
+        fx = (lon - self.x0) / self.dx
+        fy = (lat - self.y0) / self.dy
+        outside_grid = (fx < 0) | (fy < 0) | (fx >= GRID) | (fy >= GRID)
+        cell = np.clip(fy.astype(np.int64), 0, GRID - 1) * GRID + np.clip(fx.astype(np.int64), 0, GRID - 1)
+        out = self.grid[cell]
+        out[outside_grid] = -1
+        mixed = np.nonzero(out == 0)[0]
+        if len(mixed):
+            out[mixed] = self._exact(lon[mixed], lat[mixed], acc[mixed])
+        if coarse.any():
+            out[coarse] = 0
+        return out
+
+    def _exact(self, lon: np.ndarray, lat: np.ndarray, acc: np.ndarray) -> np.ndarray:
+        """Points near the boundary: the buffers of each point's own accuracy bucket."""
+        out = np.zeros(len(lon), dtype=np.int8)
+        index = np.minimum(np.searchsorted(BUCKET_ARRAY, acc, side="left"), len(self.buckets) - 1)
+        for i in np.unique(index):
+            b = self.buckets[int(i)]
+            sel = np.nonzero(index == i)[0]
+            inside = shapely.contains_xy(self.inner[b], lon[sel], lat[sel])
+            outside = ~shapely.contains_xy(self.outer[b], lon[sel], lat[sel])
             out[sel[inside]] = 1
             out[sel[outside]] = -1
         return out
-
-    def geojson_deg(self) -> Any:
-        return None
 
 
 class CircleZone:
@@ -123,13 +160,13 @@ class CircleZone:
         self.cx, self.cy = lon * self.proj.kx, lat * self.proj.ky
         self.radius = float(radius_m)
 
-    def classify(self, lon: np.ndarray, lat: np.ndarray, accuracy: np.ndarray) -> np.ndarray:
+    def classify(self, lon: np.ndarray, lat: np.ndarray, acc: np.ndarray, coarse: np.ndarray) -> np.ndarray:
         x, y = self.proj.xy(lon, lat)
         d = np.hypot(x - self.cx, y - self.cy)
         out = np.zeros(len(x), dtype=np.int8)
-        usable = ~np.isnan(accuracy)
-        out[usable & (d + accuracy <= self.radius)] = 1
-        out[usable & (d - accuracy >= self.radius)] = -1
+        out[d + acc <= self.radius] = 1
+        out[d - acc >= self.radius] = -1
+        out[coarse] = 0
         return out
 
 
@@ -251,32 +288,27 @@ class FenceSet:
     utc_offset: float = 8 * 3600.0
     loaded_at: float = field(default_factory=time.monotonic)
 
-    def bucketize(self, accuracy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(accuracy with defaults, bucket per fix; NaN where too coarse to classify)."""
-        acc = np.where(np.isnan(accuracy) | (accuracy <= 0), self.params["default_accuracy_m"], accuracy)
-        acc = np.maximum(acc, 0.0)
-        idx = np.searchsorted(np.array(BUCKETS), acc, side="left")
-        bucket = np.full(len(acc), np.nan)
-        ok = (idx < len(BUCKETS)) & (acc <= self.params["max_accuracy_m"])
-        bucket[ok] = np.array(BUCKETS)[idx[ok]]
-        acc = np.where(acc <= self.params["max_accuracy_m"], acc, np.nan)
-        return acc, bucket
+    def accuracy(self, accuracy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(accuracy in metres with the default for missing ones, mask of fixes too coarse to count)."""
+        default = float(self.params["default_accuracy_m"])
+        acc = np.where(accuracy > 0, accuracy, default)  # NaN and 0 compare false: the default
+        return acc, acc > min(self.params["max_accuracy_m"], BUCKETS[-1])
 
     def classify(
         self, epoch: np.ndarray, lon: np.ndarray, lat: np.ndarray, accuracy: np.ndarray
     ) -> Classified:
         n = len(epoch)
-        acc, bucket = self.bucketize(accuracy)
+        acc, coarse = self.accuracy(accuracy)
         if self.county_area is None:
             area = np.ones(n, dtype=np.int8)  # no boundary known for the county: nothing to enforce
         else:
-            area = self.county_area.classify(lon, lat, bucket)
+            area = self.county_area.classify(lon, lat, acc, coarse)
         if self.permits:
             for permit in self.permits:
                 during = (epoch >= permit.start) & (epoch < permit.end)
                 if during.any():
                     sel = np.nonzero(during)[0]
-                    area[sel] = permit.area.classify(lon[sel], lat[sel], bucket[sel])
+                    area[sel] = permit.area.classify(lon[sel], lat[sel], acc[sel], coarse[sel])
         forbidden: list[tuple[Forbidden, np.ndarray, np.ndarray]] = []
         if self.forbidden:
             local = epoch + self.utc_offset
@@ -285,11 +317,7 @@ class FenceSet:
                 if not applies.any():
                     forbidden.append((zone, applies, np.zeros(n, dtype=np.int8)))
                     continue
-                if isinstance(zone.zone, CircleZone):
-                    status = zone.zone.classify(lon, lat, acc)
-                else:
-                    status = zone.zone.classify(lon, lat, bucket)
-                forbidden.append((zone, applies, status))
+                forbidden.append((zone, applies, zone.zone.classify(lon, lat, acc, coarse)))
         return Classified(area=area, forbidden=forbidden)
 
     def permit_at(self, epoch: float) -> Permit | None:
@@ -341,20 +369,28 @@ def _local_midnight_epoch(day: dt.date) -> float:
     return dt.datetime(day.year, day.month, day.day, tzinfo=tz).timestamp()
 
 
+_compile_lock = threading.Lock()
+
+
 def _county_area(code: str, buffer_m: float, max_accuracy: float) -> tuple[PolygonZone | None, Any]:
+    """The county's permitted area, compiled once per process (the first call reads the boundary
+    dataset, about a second; concurrent threads wait for it rather than each reading it)."""
     key = (code, float(buffer_m), float(max_accuracy))
     cached = _county_cache.get(key)
     if cached is not None:
         return cached
     from jiaozheng.core.geo import county_geometry
 
-    geometry = county_geometry(code) if code else None
-    if geometry is None:
-        result: tuple[PolygonZone | None, Any] = (None, None)
-    else:
-        widened = _widen(geometry, buffer_m)
-        result = (PolygonZone(widened, max_accuracy), widened)
-    with _lock:
+    with _compile_lock:
+        cached = _county_cache.get(key)
+        if cached is not None:
+            return cached
+        geometry = county_geometry(code) if code else None
+        if geometry is None:
+            result: tuple[PolygonZone | None, Any] = (None, None)
+        else:
+            widened = _widen(geometry, buffer_m)
+            result = (PolygonZone(widened, max_accuracy), widened)
         _county_cache[key] = result
     return result
 

@@ -203,7 +203,7 @@ def _raise_action(
     else:
         evidence["order_id"] = zone.order_id
         evidence["zone_geojson"] = zone.geojson
-        title = _("Inside the forbidden zone \u201c%(zone)s\u201d since %(since)s (%(min)s min)") % {
+        title = _("Inside the forbidden zone “%(zone)s” since %(since)s (%(min)s min)") % {
             "zone": label,
             "since": local_since,
             "min": minutes,

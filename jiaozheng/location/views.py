@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -112,6 +113,7 @@ def map_view(request):
             "alerts": reverse("location:alert_list"),
         },
         "focus": {"id": person.pk, "name": person.name} if person else None,
+        "timeZone": settings.TIME_ZONE,
         "labels": {
             "types": {value: str(label) for value, label in AlertType.choices},
             "alerts": _("Alerts"),

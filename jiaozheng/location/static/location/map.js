@@ -23,16 +23,23 @@
   let timer = null;
 
   function url(template, id) { return template.replace("/0/", "/" + id + "/"); }
+  // Times are shown in the platform's zone (Asia/Shanghai), whatever the browser's zone.
+  const FMT = new Intl.DateTimeFormat("en-GB", {
+    timeZone: cfg.timeZone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+  });
+  function parts(iso) {
+    const out = {};
+    FMT.formatToParts(new Date(iso)).forEach((p) => { out[p.type] = p.value; });
+    return out;
+  }
   function fmtTime(iso) {
     if (!iso) return "—";
-    const d = new Date(iso);
-    const p = (n) => String(n).padStart(2, "0");
-    return `${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+    const p = parts(iso);
+    return `${p.month}-${p.day} ${p.hour}:${p.minute}`;
   }
   function fmtClock(iso) {
-    const d = new Date(iso);
-    const p = (n) => String(n).padStart(2, "0");
-    return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    const p = parts(iso);
+    return `${p.hour}:${p.minute}:${p.second}`;
   }
   function esc(text) {
     const div = document.createElement("div");
