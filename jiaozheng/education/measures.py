@@ -1,0 +1,96 @@
+"""Indicator measures of education (see docs/education.md, "How the figures are computed").
+
+Only sessions with status "held" whose date falls in the period count; cancelled and rescheduled sessions
+never do. A session serving several squadrons counts once.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from jiaozheng.education.choices import AttendanceStatus, EducationMode, SessionStatus
+from jiaozheng.education.models import Attendance, Session
+from jiaozheng.indicators.registry import MeasureContext, measure
+
+
+def held_sessions(ctx: MeasureContext):
+    return Session.objects.filter(
+        county_id__in=ctx.county_ids, status=SessionStatus.HELD, date__range=(ctx.start, ctx.end)
+    )
+
+
+def remote_sessions(ctx: MeasureContext):
+    return held_sessions(ctx).filter(mode=EducationMode.REMOTE)
+
+
+def present_rows(ctx: MeasureContext):
+    return Attendance.objects.filter(
+        status=AttendanceStatus.PRESENT,
+        county_id__in=ctx.county_ids,
+        session__status=SessionStatus.HELD,
+        session__date__range=(ctx.start, ctx.end),
+    )
+
+
+@measure(
+    "education.sessions_held",
+    label=_("Education sessions held"),
+    unit=_("sessions"),
+    records=held_sessions,
+    description=_(
+        "Sessions recorded as held in the period, every format and stage; cancelled and rescheduled "
+        "sessions do not count; a session for several squadrons counts once."
+    ),
+)
+def sessions_held(ctx: MeasureContext) -> int:
+    return held_sessions(ctx).count()
+
+
+@measure(
+    "education.sessions_held_remote",
+    label=_("Remote education sessions held"),
+    unit=_("sessions"),
+    records=remote_sessions,
+    description=_("Held sessions taught remotely (online classes, live streams)."),
+)
+def sessions_held_remote(ctx: MeasureContext) -> int:
+    return remote_sessions(ctx).count()
+
+
+@measure(
+    "education.attendances",
+    label=_("Education attendance"),
+    unit=_("person-times"),
+    records=present_rows,
+    description=_(
+        "Persons marked present (on the roster or by phone check-in) at held sessions, counted per session."
+    ),
+)
+def attendances(ctx: MeasureContext) -> int:
+    return present_rows(ctx).count()
+
+
+@measure(
+    "education.persons_reached",
+    label=_("Persons reached by education"),
+    unit=_("persons"),
+    kind="distinct",
+    records=present_rows,
+    description=_("Distinct persons present at least once at a held session in the period."),
+)
+def persons_reached(ctx: MeasureContext) -> int:
+    return present_rows(ctx).values("person_id").distinct().count()
+
+
+@measure(
+    "education.study_hours",
+    label=_("Study hours credited"),
+    unit=_("hours"),
+    records=present_rows,
+    description=_("Sum of the hours credited to persons present at held sessions."),
+)
+def study_hours(ctx: MeasureContext) -> Decimal:
+    return present_rows(ctx).aggregate(h=Sum("hours"))["h"] or Decimal("0")

@@ -1,0 +1,36 @@
+from django.urls import path
+
+from jiaozheng.education import views
+
+urlpatterns = [
+    path("", views.session_list_view, name="session_list"),
+    path("sessions/new/", views.session_create, name="session_create"),
+    path("sessions/export.xlsx", views.session_export, name="session_export"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/do/<slug:action>/", views.session_action, name="session_action"),
+    path("attendance/<int:pk>/mark/", views.attendance_mark, name="attendance_mark"),
+    path("attendance/<int:pk>/score/", views.attendance_score, name="attendance_score"),
+    path("attendance/<int:pk>/position/", views.attendance_position, name="attendance_position"),
+    path("calendar/", views.calendar_view, name="calendar"),
+    path("plans/", views.plan_list_view, name="plan_list"),
+    path("plans/helper/", views.plan_helper_view, name="plan_helper"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/do/<slug:action>/", views.plan_action, name="plan_action"),
+    path("courses/", views.course_list_view, name="course_list"),
+    path("courses/new/", views.course_create, name="course_create"),
+    path("courses/<int:pk>/", views.course_detail, name="course_detail"),
+    path("courses/<int:pk>/edit/", views.course_edit, name="course_edit"),
+    path("courses/<int:pk>/materials/", views.material_upload, name="material_upload"),
+    path("materials/<int:pk>/", views.material_download, name="material_download"),
+    path("materials/<int:pk>/delete/", views.material_delete, name="material_delete"),
+    path("hours/", views.hours_view, name="hours"),
+    path("hours/export.xlsx", views.hours_export, name="hours_export"),
+    path("hours/admonish/<int:pk>/", views.hours_admonish, name="hours_admonish"),
+    path("stats/", views.stats_view, name="stats"),
+    path("import/", views.import_view, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("me/", views.me_view, name="me"),
+    path("me/sessions/<int:pk>/", views.me_session, name="me_session"),
+    path("me/sessions/<int:pk>/check-in/", views.me_checkin, name="me_checkin"),
+]
