@@ -16,7 +16,7 @@ from jiaozheng.core.roles import VIEW, Domain
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.orgs.models import OrgUnit
 from jiaozheng.people.choices import Status
-from jiaozheng.people.models import Person, TeamMember
+from jiaozheng.people.models import Person, TeamMember, add_months
 from jiaozheng.visits.choices import DueStatus, QuotaUnit, TaskStatus, VisitType
 from jiaozheng.visits.models import (
     FollowUpTask,
@@ -136,9 +136,14 @@ def visit_counts(qs: QuerySet[Visit]) -> dict[str, Any]:
 
 @dataclass
 class DueRow:
-    person: Person
+    person: Any  # the Person, once hydrated (see hydrate_rows)
     item: DueItem
     staff: list[str] = field(default_factory=list)
+    new_entrant: bool = False
+
+    @property
+    def person_id(self) -> int:
+        return self.item.person_id
 
 
 def due_for_persons(
@@ -178,6 +183,7 @@ def due_list(
     visit_type: str = "",
     include_done: bool = False,
     person_ids: list[int] | None = None,
+    hydrate: bool = True,
 ) -> list[DueRow]:
     """Who needs a visit now: overdue first, then due soon, then due (done only on request)."""
     today = today or timezone.localdate()
@@ -195,11 +201,60 @@ def due_list(
         items = [i for i in items if i.status == status]
     elif not include_done:
         items = [i for i in items if i.status != DueStatus.DONE]
-    person_map = Person.objects.select_related("squadron", "township").in_bulk({i.person_id for i in items})
-    staff = responsible_staff(list(person_map))
-    rows = [DueRow(person_map[i.person_id], i, staff.get(i.person_id, [])) for i in items]
-    rows.sort(key=lambda r: (r.item.sort_key, r.person.squadron.sort_order, r.person.name, r.person.pk))
+    ids = {i.person_id for i in items}
+    info = {
+        r["id"]: r
+        for r in Person.objects.filter(pk__in=ids).values(
+            "id", "name", "squadron__sort_order", "status", "intake_on", "county_id"
+        )
+    }
+    new = _new_entrants(info.values(), today)
+    staff = responsible_staff(list(ids))
+    rows = [DueRow(None, i, staff.get(i.person_id, []), i.person_id in new) for i in items]
+    rows.sort(
+        key=lambda r: (
+            r.item.sort_key,
+            info[r.person_id]["squadron__sort_order"],
+            info[r.person_id]["name"],
+            r.person_id,
+        )
+    )
+    if hydrate:
+        hydrate_rows(rows)
     return rows
+
+
+def hydrate_rows(rows: Any, defer: tuple[str, ...] = ()) -> Any:
+    """Attach the Person objects to due rows (only for the rows shown: a page of the list)."""
+    persons = (
+        Person.objects.select_related("squadron", "township")
+        .defer(*defer)
+        .in_bulk({r.person_id for r in rows})
+    )
+    for row in rows:
+        row.person = persons[row.person_id]
+    return rows
+
+
+def _new_entrants(rows: Any, today: dt.date) -> set[int]:
+    book = StandardBook()
+    return {
+        r["id"]
+        for r in rows
+        if r["status"] == Status.IN_CORRECTION
+        and r["intake_on"] is not None
+        and r["intake_on"]
+        <= today
+        < add_months(r["intake_on"], book.params(r["county_id"])["new_entrant_months"])
+    }
+
+
+def new_entrant_ids(persons: Any, *, today: dt.date | None = None) -> set[int]:
+    """Ids of the persons who are new entrants today (one rule lookup per county, not per person)."""
+    rows = [
+        {"id": p.pk, "status": p.status, "intake_on": p.intake_on, "county_id": p.county_id} for p in persons
+    ]
+    return _new_entrants(rows, today or timezone.localdate())
 
 
 def due_summary(rows: list[DueRow]) -> dict[str, Any]:
@@ -286,11 +341,15 @@ def task_list(
     return qs.order_by("status", "due_on", "id")
 
 
-def hardship_list(*, actor: Any, squadron: int | None = None, q: str = "") -> QuerySet[Person]:
+def hardship_list(
+    *, actor: Any, squadron: int | None = None, q: str = "", include_ended: bool = False
+) -> QuerySet[Person]:
     """困难对象名单: persons in scope marked as a family in hardship, with the help they received."""
     from jiaozheng.people.selectors import search_q
 
     qs = scoped(Person, actor, domain=Domain.SERVICES).filter(is_hardship=True)
+    if not include_ended:
+        qs = qs.filter(status__in=[Status.IN_CORRECTION, Status.PENDING])
     if squadron:
         qs = qs.filter(squadron_id=squadron)
     if q:

@@ -397,6 +397,10 @@ def windows_for(
     until: dt.date | None = None,
 ) -> list[Window]:
     """Due windows of ``std`` for the person that end on or after ``since`` and start on or before ``until``."""
+    if std.supervision_class and all(cls != std.supervision_class for _d, cls in facts.classes):
+        return []  # never in this class
+    if std.entrant == Entrant.NEW and since is not None and facts.new_until <= since:
+        return []  # the new-entrant period ended before the range
     spans = applicable_intervals(facts, std)
     if not spans:
         return []
@@ -509,6 +513,8 @@ def due_items(
                 missed = previous
         if current is None and missed is None:
             continue  # nothing due now (e.g. between windows, or released)
+        if current is None and missed is not None and (today - missed.end).days > std.max_days:
+            continue  # the standard no longer applies and the miss is older than one period
         if current is not None and current.met:
             status = DueStatus.DONE
         elif missed is not None:

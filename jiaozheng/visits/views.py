@@ -110,9 +110,12 @@ def visit_pick(request):
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     due = {}
     if page.object_list:
-        for row in sel.due_list(actor=request.user, person_ids=[p.pk for p in page.object_list]):
-            due.setdefault(row.person.pk, []).append(row.item)
-    return render(request, "visits/visit_pick.html", {"page": page, "q": q, "due": due})
+        for row in sel.due_list(
+            actor=request.user, person_ids=[p.pk for p in page.object_list], hydrate=False
+        ):
+            due.setdefault(row.person_id, []).append(row.item)
+    new = sel.new_entrant_ids(page.object_list)
+    return render(request, "visits/visit_pick.html", {"page": page, "q": q, "due": due, "new": new})
 
 
 def _visit_form_staff(person: Person) -> list[Any]:
@@ -158,7 +161,10 @@ def visit_new(request, pk: int):
         else:
             messages.success(request, _("The visit has been recorded."))
             return redirect("visits:visit_detail", pk=visit.pk)
-    due = [r.item for r in sel.due_list(actor=request.user, person_ids=[person.pk], include_done=True)]
+    due = [
+        r.item
+        for r in sel.due_list(actor=request.user, person_ids=[person.pk], include_done=True, hydrate=False)
+    ]
     return render(
         request,
         "visits/visit_form.html",
@@ -337,20 +343,17 @@ def due_list(request):
     mine = request.GET.get("mine") == "1"
     status = request.GET.get("status") if request.GET.get("status") in DueStatus.values else ""
     visit_type = request.GET.get("visit_type") if request.GET.get("visit_type") in VisitType.values else ""
-    rows = sel.due_list(
-        actor=request.user,
-        squadron=squadron_id,
-        mine=mine,
-        status=status,
-        visit_type=visit_type,
-        include_done=status == DueStatus.DONE,
+    all_rows = sel.due_list(
+        actor=request.user, squadron=squadron_id, mine=mine, include_done=True, hydrate=False
     )
-    all_rows = (
-        rows
-        if not (status or visit_type)
-        else sel.due_list(actor=request.user, squadron=squadron_id, mine=mine)
-    )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    rows = [
+        r
+        for r in all_rows
+        if (not visit_type or r.item.standard.visit_type == visit_type)
+        and (r.item.status == status if status else r.item.status != DueStatus.DONE)
+    ]
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    sel.hydrate_rows(page.object_list, defer=("id_number", "phone", "notes", "sentence"))
     return render(
         request,
         "visits/due_list.html",
@@ -457,7 +460,8 @@ def hardship_list(request):
     q = (request.GET.get("q") or "").strip()[:50]
     squadron = request.GET.get("squadron") or ""
     squadron_id = int(squadron) if squadron.isdigit() and len(squadron) < 12 else None
-    persons = sel.hardship_list(actor=request.user, squadron=squadron_id, q=q)
+    include_ended = request.GET.get("all") == "1"
+    persons = sel.hardship_list(actor=request.user, squadron=squadron_id, q=q, include_ended=include_ended)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     year = timezone.localdate().year
     help_qs = sel.help_list(actor=request.user)
@@ -469,6 +473,7 @@ def hardship_list(request):
         {
             "page": page,
             "q": q,
+            "include_ended": include_ended,
             "squadron": squadron_id,
             "squadrons": sel.squadrons_for(actor=request.user),
             "recent": help_qs[:20],
@@ -699,7 +704,24 @@ def _map_svg(plan: RoutePlan, routes: list[dict[str, Any]]) -> dict[str, Any]:
             }
         )
     dx, dy = xy(depot["lon"], depot["lat"])
-    return {"width": width, "height": height, "lines": lines, "depot": {"x": dx, "y": dy}}
+    outline = ""
+    county = plan.squadron.county
+    if county is not None and (county.boundary_code or county.code):
+        from jiaozheng.core.geo import county_feature
+
+        feature = county_feature(county.boundary_code or county.code)
+        if feature:
+            geometry = feature["geometry"]
+            polygons = (
+                geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+            )
+            rings = []
+            for polygon in polygons:
+                for ring in polygon:
+                    pts = [xy(lon, lat) for lon, lat in ring[:: max(1, len(ring) // 400)]]
+                    rings.append("M" + " L".join(f"{x},{y}" for x, y in pts) + " Z")
+            outline = " ".join(rings)
+    return {"width": width, "height": height, "lines": lines, "depot": {"x": dx, "y": dy}, "outline": outline}
 
 
 @ui_view(roles=STAFF_ROLES, domain=Domain.SERVICES, obj=("pk", "visits.RoutePlan"))
