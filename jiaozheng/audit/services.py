@@ -216,10 +216,29 @@ def record_change(
 def record_bulk(
     objs: Iterable[models.Model], *, action: str = AuditEntry.Action.BULK_CREATE, verb: str = ""
 ) -> int:
-    """Audit rows written with bulk_create/update (imports): one entry per object, one chain append."""
+    """Audit rows written with bulk_create/update (imports): one entry per object, one chain append.
+
+    The counties of the objects' persons are read in one query, not one per object.
+    """
+    objs = list(objs)
+    person_ids = {getattr(o, "person_id", None) for o in objs} - {None}
+    counties: dict[int, int] = {}
+    if person_ids:
+        from jiaozheng.people.models import Person
+
+        ids = list(person_ids)
+        for start in range(0, len(ids), 900):
+            counties.update(
+                Person.objects.filter(pk__in=ids[start : start + 900]).values_list("pk", "county_id")
+            )
     entries = []
     for obj in objs:
-        person_id, county_id = _person_and_county(obj)
+        if obj._meta.label == "people.Person":
+            person_id, county_id = obj.pk, getattr(obj, "county_id", None)
+        elif getattr(obj, "person_id", None) in counties:
+            person_id, county_id = obj.person_id, counties[obj.person_id]
+        else:
+            person_id, county_id = _person_and_county(obj)
         entries.append(
             _new_entry(
                 action=action,

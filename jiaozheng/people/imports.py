@@ -133,7 +133,7 @@ def _prepare(actor: Any, row: dict[str, Any], context: dict[str, Any]) -> dict[s
     data["risk_level"] = data.get("risk_level") or ""
     from jiaozheng.people.services import person_build
 
-    return person_build(actor=actor, data=data)
+    return person_build(actor=actor, data=data, units_checked=True)
 
 
 def _check_all(actor: Any, prepared: list[tuple[int, Any]], context: dict[str, Any]) -> list[RowError]:

@@ -257,9 +257,8 @@ def person_build(*, actor: Any, data: dict[str, Any], units_checked: bool = Fals
     person.supervision_class = clean.get("supervision_class") or SupervisionClass.STRICT
     person.case_number = "pending"
     if units_checked:
-        person.full_clean(
-            exclude=["case_number", "county", "squadron", "township", "village"], validate_unique=False
-        )
+        # field checks only: the units, the term order and duplicates are checked for the whole file
+        person.clean_fields(exclude=["case_number", "county", "squadron", "township", "village"])
     else:
         person.full_clean(exclude=["case_number"])
         if not is_visible(person.squadron, actor):
