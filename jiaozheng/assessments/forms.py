@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiaozheng.assessments.scales import questionnaires
 
@@ -141,7 +142,7 @@ class ReasonForm(forms.Form):
 
 class FlagForm(forms.Form):
     action = forms.ChoiceField(
-        label=_("Action"),
+        label=pgettext_lazy("flag handling", "Action"),
         choices=[
             ("acknowledge", _("Contacted the person")),
             ("refer", _("Refer to individual counselling")),

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiaozheng.assessments.choices import (
     AssessmentStatus,
@@ -236,8 +237,8 @@ class LocalNorm(AuditedModel):
     )
     label = models.CharField(_("name"), max_length=120)
     n = models.PositiveIntegerField(_("number of assessments"))
-    date_from = models.DateField(_("from"))
-    date_to = models.DateField(_("until"))
+    date_from = models.DateField(pgettext_lazy("norm period", "from"))
+    date_to = models.DateField(pgettext_lazy("norm period", "until"))
     values = models.JSONField(default=dict)
     criteria = models.JSONField(default=dict, blank=True)
     built_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -436,8 +436,15 @@ def render_docx(report: Report) -> bytes:
         indent=False,
         space_after=6,
     )
+    _para(doc, f"编号：{report.number}", size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _para(
-        doc, f"编号：{report.number}", size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=12
+        doc,
+        "本报告仅供社区矫正工作参考，含个人敏感信息，请妥善保管，不得外传。",
+        font=KAI_FONT,
+        size=12,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+        space_after=12,
     )
     if data.placeholder_notice:
         _para(doc, f"【{data.placeholder_notice}】", font=KAI_FONT, size=12, indent=False, space_after=6)
@@ -492,13 +499,6 @@ def render_docx(report: Report) -> bytes:
     _para(doc, "审核人（签名）：__________", indent=False)
     _para(doc, f"出具单位：{data.organisation}（盖章）", indent=False)
     _para(doc, f"{report.issued_on:%Y年%m月%d日}", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(
-        doc,
-        "本报告仅供社区矫正工作参考，含个人敏感信息，请妥善保管，不得外传。",
-        font=KAI_FONT,
-        size=12,
-        indent=False,
-    )
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -293,9 +293,12 @@ def _current(ctx: DemoContext, counsellor: Any) -> str:
         count=4,
         close=False,
     )
+    latest: dict[int, Any] = {}
+    for a in sorted(valid, key=lambda a: (a.administered_on, a.pk)):
+        latest[a.person_id] = a
     candidates = [
         _candidate(a, ctx.today)
-        for a in valid
+        for a in latest.values()
         if a.screen_positive
         and a.person.gender == "male"
         and not a.person.is_juvenile

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiaozheng.counselling.choices import CaseOutcome, SessionMode
 
@@ -42,7 +43,9 @@ class CaseForm(forms.Form):
     presenting_problem = forms.CharField(
         label=_("Presenting problem"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
-    goals = forms.CharField(label=_("Goals"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    goals = forms.CharField(
+        label=pgettext_lazy("counselling", "Goals"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
 
     def __init__(self, *args: Any, persons: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -66,7 +69,9 @@ class SessionForm(forms.Form):
 
 
 class GoalsForm(forms.Form):
-    goals = forms.CharField(label=_("Goals"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    goals = forms.CharField(
+        label=pgettext_lazy("counselling", "Goals"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
 
 
 class CloseForm(forms.Form):
@@ -103,5 +108,8 @@ class GroupSessionForm(forms.Form):
     minutes = forms.IntegerField(label=_("Minutes"), min_value=15, max_value=480, initial=90)
     planned = forms.BooleanField(label=_("Only plan it (attendance later)"), required=False)
     summary = forms.CharField(
-        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+        label=pgettext_lazy("group session", "Summary"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
     )

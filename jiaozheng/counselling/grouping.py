@@ -280,6 +280,9 @@ class Proposal:
 def form_groups(candidates: list[Candidate], params: Params | None = None) -> Proposal:
     """Propose groups for ``candidates``; every group is within the size bounds and one stratum."""
     params = params or Params()
+    ids = [c.person_id for c in candidates]
+    if len(ids) != len(set(ids)):
+        raise ValueError("a person appears more than once among the candidates")
     strata, merges, waitlist = build_strata(candidates, params)
     groups: list[dict[str, Any]] = []
     for key in sorted(strata):

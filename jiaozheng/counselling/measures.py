@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiaozheng.counselling.choices import CaseStatus, GroupSessionStatus
 from jiaozheng.counselling.models import CounsellingCase, GroupSession
@@ -32,7 +33,7 @@ def cases_closed(ctx: MeasureContext) -> QuerySet[CounsellingCase]:
 @measure(
     "counselling.group_sessions",
     label=_("Group counselling sessions held"),
-    unit=_("sessions"),
+    unit=pgettext_lazy("unit", "sessions"),
     kind="count",
     description=_("团体心理辅导场次: group sessions marked held in the period"),
     records=sessions_held,

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiaozheng.audit.models import AuditedModel
 from jiaozheng.core.fields import EncryptedTextField
@@ -79,7 +80,7 @@ class CounsellingCase(AuditedModel):
     opened_on = models.DateField(_("opened on"), db_index=True)
     opened_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     presenting_problem = models.TextField(_("presenting problem"))
-    goals = models.TextField(_("goals"))
+    goals = models.TextField(pgettext_lazy("counselling", "goals"))
     status = models.CharField(
         _("status"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
     )

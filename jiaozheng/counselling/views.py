@@ -341,6 +341,22 @@ def formation_new(request):
     )
 
 
+def stratum_text(key: list[str]) -> str:
+    """["adult", "male", "traffic+property"] -> 成年人 · 男 · 交通类、财产类 (in the reader's language)."""
+    from jiaozheng.people.choices import Gender, OffenceGroup
+
+    parts = [str(_("Juvenile")) if key[0] == "juvenile" else str(_("Adult"))]
+    if len(key) > 1:
+        parts.append(str(Gender(key[1]).label) if key[1] in Gender.values else key[1])
+    if len(key) > 2:
+        parts.append(
+            "、".join(
+                str(OffenceGroup(o).label) if o in OffenceGroup.values else o for o in key[2].split("+")
+            )
+        )
+    return " · ".join(parts)
+
+
 @ui_view(roles=[Role.COUNSELLOR], domain=Domain.PSYCH, obj=("pk", "counselling.GroupFormation"))
 def formation_detail(request, pk: int):
     from jiaozheng.assessments.scales import ScaleError, get_scale
@@ -356,15 +372,38 @@ def formation_detail(request, pk: int):
     except ScaleError:
         metric, factor_label = "", (lambda n: n)
     groups = []
-    for group in proposal.get("groups", []):
+    all_groups = proposal.get("groups", [])
+    for group in all_groups:
         members = [people[str(pid)] for pid in group["members"]]
         for m in members:
             m["factor_labels"] = "、".join(factor_label(f) for f in m.get("factors", []))
-        groups.append({**group, "people": members, "text": services.explain(group, proposal)})
+        targets = [
+            g["number"]
+            for g in all_groups
+            if g["number"] != group["number"] and g["stratum"][:2] == group["stratum"][:2]
+        ]
+        groups.append(
+            {
+                **group,
+                "people": members,
+                "text": services.explain(group, proposal),
+                "targets": targets,
+                "stratum_text": stratum_text(group["stratum"]),
+            }
+        )
     waiting = []
     for entry in proposal.get("waitlist", []):
         person = people.get(str(entry["person_id"]), {})
-        waiting.append({**entry, **person})
+        targets = [g["number"] for g in all_groups if g["stratum"][:2] == list(entry.get("stratum", []))[:2]]
+        waiting.append({**entry, **person, "targets": targets})
+    merges = [
+        {
+            **m,
+            "from_text": stratum_text(m["from"]),
+            "into_text": stratum_text(m["into"]) if m.get("into") else "",
+        }
+        for m in proposal.get("merges", [])
+    ]
     return render(
         request,
         "counselling/formation_detail.html",
@@ -373,7 +412,7 @@ def formation_detail(request, pk: int):
             "groups": groups,
             "waiting": waiting,
             "individual": proposal.get("individual", []),
-            "merges": proposal.get("merges", []),
+            "merges": merges,
             "adjustments": proposal.get("adjustments", []),
             "metric": metric,
             "draft": formation.status == FormationStatus.DRAFT,
@@ -421,9 +460,16 @@ def group_detail(request, pk: int):
     group = get_scoped_or_404(
         CounsellingGroup.objects.select_related("county", "facilitator"), request.user, pk=pk
     )
+    from jiaozheng.counselling.models import GroupMember
+
+    # members are listed within the viewer's own scope (a squadron officer sees their own persons)
     members = list(
-        group.members.select_related("person", "person__squadron").order_by("left_on", "person__name")
+        scoped(GroupMember, request.user)
+        .filter(group=group)
+        .select_related("person", "person__squadron")
+        .order_by("left_on", "person__name")
     )
+    hidden = group.members.filter(left_on__isnull=True).count() - sum(1 for m in members if m.left_on is None)
     sessions = list(group.sessions.select_related("facilitator").prefetch_related("attendance"))
     for s in sessions:
         s.present_n = sum(1 for a in s.attendance.all() if a.present)
@@ -435,6 +481,7 @@ def group_detail(request, pk: int):
         {
             "group": group,
             "members": members,
+            "hidden_members": hidden,
             "active_members": [m for m in members if m.left_on is None],
             "sessions": sessions,
             "is_counsellor": counsellor,

@@ -174,3 +174,9 @@ def test_the_proposal_is_deterministic_and_explains_each_group():
 def test_params_are_checked():
     with pytest.raises(ValueError):
         Params(size_min=8, size_max=6)
+
+
+def test_a_person_listed_twice_is_refused():
+    twice = people(6) + people(1)
+    with pytest.raises(ValueError, match="more than once"):
+        form_groups(twice)
