@@ -12,7 +12,9 @@ from jiaozheng.location.choices import STAFF_OUTCOMES, DevicePlatform
 
 
 def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs
+    )
 
 
 class EnrolForm(forms.Form):

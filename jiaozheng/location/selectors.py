@@ -17,6 +17,7 @@ from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scoped
 from jiaozheng.location.choices import (
     OPEN_STATUSES,
+    AlertEventKind,
     DeviceStatus,
     PresenceState,
     TravelPermitStatus,
@@ -115,7 +116,7 @@ def alert_get(*, actor: Any, pk: Any, action: str = VIEW) -> Alert:
 def alert_evidence_fixes(alert: Alert, *, actor: Any) -> list[dict[str, Any]]:
     """The fixes stored as an alert's evidence (positions: the read is logged)."""
     fixes = list(alert.evidence.get("fixes") or [])
-    for event in alert.events.all():
+    for event in alert.events.filter(kind=AlertEventKind.EVIDENCE):
         fixes.extend((event.evidence or {}).get("fixes") or [])
     if fixes:
         access_log("location", person=alert.person, obj=alert, actor=actor, detail="alert evidence fixes")

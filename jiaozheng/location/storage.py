@@ -293,7 +293,7 @@ def pg_store_fast(
     params += [device.person_id]
     params += upsert_params
     with _pg_cursor() as cursor:
-        cursor.execute(sql, params, binary=True)
+        cursor.execute(sql, params, binary=True, prepare=True)
         active, prev_time, prev_state, prev_version, exists, inserted = cursor.fetchone()
     return FastResult(
         device_active=bool(active),
@@ -358,7 +358,7 @@ def insert_fixes(
             protocol,
         ]
         with _pg_cursor() as cursor:
-            cursor.execute(sql, params, binary=True)
+            cursor.execute(sql, params, binary=True, prepare=True)
             return {r[0] for r in cursor.fetchall()}
     ops = connection.ops
     payload = json.dumps(

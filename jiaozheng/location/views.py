@@ -28,6 +28,7 @@ from jiaozheng.location.choices import (
     AlertStatus,
     AlertType,
     DeviceStatus,
+    FixSource,
     PresenceState,
 )
 from jiaozheng.location.models import Device, TravelPermit
@@ -208,7 +209,11 @@ def alert_detail(request, pk: int):
     alert = selectors.alert_get(actor=request.user, pk=pk)
     events = list(alert.events.select_related("actor"))
     fixes = selectors.alert_evidence_fixes(alert, actor=request.user)
+    source_labels = {
+        name.lower(): label for name, label in zip(FixSource.names, FixSource.labels, strict=True)
+    }
     for f in fixes:
+        f["src_label"] = source_labels.get(str(f.get("src")), f.get("src"))
         try:
             f["local"] = timezone.localtime(dt.datetime.fromisoformat(f["t"])).strftime("%m-%d %H:%M:%S")
         except (KeyError, TypeError, ValueError):

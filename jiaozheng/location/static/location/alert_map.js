@@ -4,6 +4,8 @@
   const data = JSON.parse(document.getElementById("alert-data").textContent);
   const L = window.L;
   const map = L.map("alert-map", { attributionControl: false, preferCanvas: true });
+  const first = data.fixes[0];
+  map.setView(first ? [first.lat, first.lon] : [27.9, 110.6], 11); // a view first: circles need one
   const group = L.featureGroup().addTo(map);
   if (data.boundary) {
     L.geoJSON(data.boundary, { style: { color: "#2c9a4b", weight: 2, dashArray: "6 4", fillColor: "#fff", fillOpacity: 0.6 } }).addTo(map);
@@ -20,10 +22,6 @@
     L.circleMarker([f.lat, f.lon], { radius: 4, color: "#d63b3b", fillColor: "#d63b3b", fillOpacity: 1 })
       .bindTooltip(f.local || f.t).addTo(group);
   });
-  if (group.getLayers().length) {
-    map.fitBounds(group.getBounds().pad(0.6), { maxZoom: 15 });
-  } else {
-    map.setView([27.9, 110.6], 9);
-  }
+  if (group.getLayers().length) map.fitBounds(group.getBounds().pad(0.6), { maxZoom: 15 });
   L.control.scale({ imperial: false }).addTo(map);
 })();
