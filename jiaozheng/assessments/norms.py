@@ -142,7 +142,7 @@ def build_values(scale: Scale, results: list[dict[str, Any]]) -> dict[str, list[
         for name, value in result.get("metrics", {}).items():
             if value is not None:
                 series.setdefault(name, []).append(float(value))
-    values: dict[str, list[float]] = {}
+    values: dict[str, list[Any]] = {}
     for name, data in series.items():
         if len(data) < 2:
             continue

@@ -165,7 +165,7 @@ class _Evaluator:
         op = expr["op"]
         if op in ("sum", "mean", "count_where", "sum_where"):
             ids = self.item_set(expr.get("items"))
-            answered = [self.values[i] for i in ids if self.values.get(i) is not None]
+            answered: list[int] = [v for i in ids if (v := self.values.get(i)) is not None]
             n_missing = len(ids) - len(answered)
             if op == "count_where":
                 test = OPS[expr["where"]["op"]]
@@ -184,8 +184,8 @@ class _Evaluator:
             if op == "mean":
                 return total / len(answered)
             if n_missing and missing_rule == "prorate":
-                limit = expr.get("prorate_max")
-                if limit is not None and n_missing > limit:
+                most = expr.get("prorate_max")
+                if most is not None and n_missing > most:
                     return None
                 return total / len(answered) * len(ids)
             return total
@@ -218,7 +218,7 @@ class _Evaluator:
 def _subscales(scale: Scale, values: dict[int, int | None]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, sub in scale.subscales.items():
-        answered = [values[i] for i in sub["items"] if values.get(i) is not None]
+        answered: list[int] = [v for i in sub["items"] if (v := values.get(i)) is not None]
         total = Fraction(sum(answered))
         mean = total / len(answered) if answered else None
         out[name] = {
@@ -295,15 +295,14 @@ def condition_met(cond: dict[str, Any], state: _State) -> bool:
     if "all" in cond:
         checks.append(all(condition_met(c, state) for c in cond["all"]))
     if "metric" in cond or "subscale" in cond:
-        name = cond.get("metric") or cond.get("subscale")
+        name = str(cond.get("metric") or cond.get("subscale"))
         value = _value_of(name, state.metrics, state.subs)
         checks.append(value is not None and OPS[cond["op"]](value, to_fraction(cond["value"])))
     if "subscales" in cond:
         spec = cond["subscales"]
         test, limit = OPS[spec["op"]], to_fraction(spec["value"])
-        hits = sum(
-            1 for sub in state.subs.values() if _score_of(sub) is not None and test(_score_of(sub), limit)
-        )
+        scores = [_score_of(sub) for sub in state.subs.values()]
+        hits = sum(1 for s in scores if s is not None and test(s, limit))
         checks.append(hits >= spec.get("count", 1))
     if "flag" in cond:
         checks.append(any(f["code"] == cond["flag"] for f in state.flags))
@@ -340,7 +339,7 @@ def _screening(
         if metric.startswith("subscales."):
             wanted = metric.split(".", 1)[1]
             names = [n for n in subs if (wanted == "*" or n == wanted) and n not in rule.get("exclude", [])]
-            met_by = [n for n in names if _score_of(subs[n]) is not None and test(_score_of(subs[n]), limit)]
+            met_by = [n for n in names if (s := _score_of(subs[n])) is not None and test(s, limit)]
             undetermined = any(_score_of(subs[n]) is None for n in names)
             met: bool | None = bool(met_by) if (met_by or not undetermined) else None
             entry.update({"met": met, "met_by": met_by})
@@ -582,7 +581,7 @@ def validity(
         )
 
     for extreme in config.get("extreme_metrics", []):
-        value = _value_of(extreme["metric"], metrics, subs)
+        observed = _value_of(extreme["metric"], metrics, subs)
         low, high = scale.value_range
         n = len(scored)
         bound = Fraction(high * n) if extreme["at"] == "max" else Fraction(low * n)
@@ -590,8 +589,8 @@ def validity(
             _check(
                 f"extreme_{extreme['metric']}",
                 "soft",
-                value is not None and value == bound,
-                plain_number(value, 2),
+                observed is not None and observed == bound,
+                plain_number(observed, 2),
                 "==",
                 plain_number(bound),
                 unit=extreme["at"],

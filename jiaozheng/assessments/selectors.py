@@ -113,7 +113,9 @@ def assessment_get(*, actor: Any, pk: Any, action: str = VIEW, log: bool = True)
 
 def person_file(*, actor: Any, person_pk: Any) -> dict[str, Any]:
     """心理健康档案: the person's assessments over time, external results, flags and reports (logged)."""
-    person = get_scoped_or_404(Person.objects.select_related("squadron", "county"), actor, pk=person_pk)
+    person: Person = get_scoped_or_404(
+        Person.objects.select_related("squadron", "county"), actor, pk=person_pk
+    )
     assessments = list(
         scoped(Assessment, actor)
         .filter(person=person)

@@ -100,7 +100,7 @@ def group_candidates(
             for name, band in (a.result.get("subscale_bands") or {}).items()
             if band and band.get("level", 0) >= 1
         )
-        group = OFFENCE_GROUP.get(person.offence_category, OffenceGroup.OTHER)
+        group = OFFENCE_GROUP.get(person.offence_category, OffenceGroup.OTHER)  # type: ignore[call-overload]
         candidates.append(
             Candidate(
                 person_id=person_id,

@@ -542,12 +542,17 @@ def explain(group: dict[str, Any], proposal: dict[str, Any]) -> str:
     ]
     if len(stratum) > 2:
         parts.append("犯罪类型：" + "、".join(p.get("offences", {}).keys()))
+
+    def factor_label(name: str) -> str:
+        return name
+
+    metric = "主要得分"
     try:
         scale = get_scale(proposal.get("params", {}).get("scale", "scl90"))
         metric = scale.metric_label(scale.primary_metric)
-        factor_label = scale.subscale_label
+        factor_label = scale.subscale_label  # type: ignore[assignment]
     except ScaleError:
-        metric, factor_label = "主要得分", (lambda n: n)
+        pass
     parts.append(f"{metric} {p['level_min']}–{p['level_max']}（均值 {p['level_mean']}）")
     parts.append(f"年龄 {p['age_min']}–{p['age_max']}岁（均值 {p['age_mean']}）")
     if p.get("education"):
