@@ -227,6 +227,7 @@ class ActivityWriter:
         self.rows: list[Participation] = []
         self.counts: dict[str, int] = defaultdict(int)
         self.recent: list[Activity] = []
+        self.member_of = {v.user_id: v for group in volunteers.values() for v in group if v.user_id}
 
     def _venue(self, county_id: int, squadron_id: int, kind: str) -> Venue | None:
         own = [v for v in self.venues[county_id] if v.kind == kind and v.squadron_id == squadron_id]
@@ -316,6 +317,7 @@ class ActivityWriter:
                     county_id=activity.county_id,
                     kind=kind_,
                     user=user,
+                    volunteer=self.member_of.get(user.pk),
                     name=user.full_name,
                     status=team_state,
                     hours=team_hours,

@@ -94,6 +94,13 @@ def activity_list(*, actor: Any, filters: ActivityFilters | None = None) -> Quer
                 filter=~Q(participations__kind=ParticipantKind.SUBJECT)
                 & Q(participations__status=ParticipationStatus.PRESENT),
             ),
+            n_invited=Count(
+                "participations",
+                filter=Q(
+                    participations__kind=ParticipantKind.SUBJECT,
+                    participations__status=ParticipationStatus.INVITED,
+                ),
+            ),
             n_photos=Count("photos", distinct=True),
         )
         .select_related("venue")

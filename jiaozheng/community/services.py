@@ -512,12 +512,14 @@ def participant_add_member(
             "officer": ParticipantKind.OFFICER,
             "social_worker": ParticipantKind.SOCIAL_WORKER,
         }.get(volunteer.kind, ParticipantKind.VOLUNTEER)
+        if volunteer.user_id and activity.participations.filter(user_id=volunteer.user_id).exists():
+            raise ValidationError({"volunteer": _("This volunteer is already a participant.")})
         return Participation.objects.create(
             activity=activity,
             county_id=activity.county_id,
             kind=kind,
             volunteer=volunteer,
-            user=None,
+            user_id=volunteer.user_id,
             name=volunteer.name,
             status=status,
             hours=value,
@@ -535,11 +537,16 @@ def participant_add_member(
         if user.role in (Role.SOCIAL_WORKER, Role.COUNSELLOR)
         else ParticipantKind.OFFICER
     )
+    # staff on the volunteer team have their service counted on their team record too
+    member = Volunteer.objects.filter(county_id=activity.county_id, user=user).first()
+    if member is not None and activity.participations.filter(volunteer=member).exists():
+        raise ValidationError({"user": _("This staff member is already a participant.")})
     return Participation.objects.create(
         activity=activity,
         county_id=activity.county_id,
         kind=kind,
         user=user,
+        volunteer=member,
         name=user.full_name or user.username,
         status=status,
         hours=value,

@@ -3,7 +3,8 @@ from django.urls import path
 from jiaozheng.community import views
 
 urlpatterns = [
-    path("", views.activity_list_view, name="activity_list"),
+    path("", views.activity_list_view, name="index"),
+    path("activities/", views.activity_list_view, name="activity_list"),
     path("activities/new/", views.activity_create, name="activity_create"),
     path("activities/export.xlsx", views.activity_export, name="activity_export"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),

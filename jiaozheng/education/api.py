@@ -113,7 +113,14 @@ def _session_out(row: Attendance, now: dt.datetime) -> dict[str, Any]:
 
 def _own_row(request: Any, session_id: int) -> Attendance:
     session = session_get(actor=request.user, pk=session_id)
-    return Attendance.objects.select_related("session").get(session=session, person_id=request.user.person_id)
+    row = (
+        Attendance.objects.select_related("session")
+        .filter(session=session, person_id=request.user.person_id)
+        .first()
+    )
+    if row is None:
+        raise ApplicationError("not found", [], 404)
+    return row
 
 
 @router.get(

@@ -152,13 +152,13 @@ CATEGORY_COURSE = {
     "duty": "廉洁守法：职务犯罪警示教育",
 }
 SELF_STUDY_COURSE = "月度自学：法律法规与政策学习资料"
-GUESTS = [
-    "县人民法院 向法官",
-    "县人民检察院 舒检察官",
-    "县公安局交警大队 张警官",
-    "县疾控中心 李医生",
-    "县消防救援大队 王教官",
-]
+GUESTS = {
+    "law": ["县人民法院 向法官", "县人民检察院 舒检察官", "县司法局法律援助中心 贺律师"],
+    "disease_prevention": ["县疾控中心 李医生"],
+    "science": ["县消防救援大队 王教官", "县公安局反诈中心 刘警官"],
+    "anti_drug": ["县公安局禁毒大队 杨警官"],
+}
+TRAFFIC_GUEST = "县公安局交警大队 张警官"
 SESSION_DAYS = {1: [14], 2: [9, 23], 3: [6, 15, 24], 4: [5, 12, 19, 26]}
 
 
@@ -480,7 +480,9 @@ class Writer:
             lecturer = staff[OFFICER[slot.squadron]]
             name = lecturer.full_name
         elif kind == LecturerKind.GUEST:
-            lecturer, name = None, rng.choice(GUESTS)
+            category = course.category if course else "law"
+            pool = [TRAFFIC_GUEST] if "交通" in slot.course else GUESTS.get(category, GUESTS["law"])
+            lecturer, name = None, rng.choice(pool)
         elif kind == LecturerKind.LECTURER:
             lecturer, name = None, "德馨社工 专职讲师 罗老师"
         held = slot.status == SessionStatus.HELD

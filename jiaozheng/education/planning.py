@@ -459,7 +459,11 @@ def plan_helper(*, actor: Any, squadron: OrgUnit | int, month: dt.date) -> PlanA
 
     worker, counsellor = _lecturers(squadron)
     place = (
-        Session.objects.filter(squadrons=squadron)
+        Session.objects.filter(
+            squadrons=squadron,
+            status=SessionStatus.HELD,
+            mode__in=[EducationMode.CENTRALISED, EducationMode.BY_CATEGORY],
+        )
         .exclude(place="")
         .order_by("-date")
         .values_list("place", flat=True)
@@ -469,7 +473,8 @@ def plan_helper(*, actor: Any, squadron: OrgUnit | int, month: dt.date) -> PlanA
     dates = _dates(start, end, len(chosen), taken) if chosen else []
     proposals = []
     for candidate, day in zip(chosen, dates, strict=True):
-        course = _course_for(county_id, squadron, candidate)
+        # the month's theme keeps its own title (the officer may attach a course); the others take a course
+        course = None if candidate["kind"] == "theme" else _course_for(county_id, squadron, candidate)
         lecturer, kind = worker, LecturerKind.SOCIAL_WORKER
         if candidate["category"] == TopicCategory.MENTAL_HEALTH and counsellor is not None:
             lecturer, kind = counsellor, LecturerKind.COUNSELLOR
@@ -518,7 +523,10 @@ def plan_helper(*, actor: Any, squadron: OrgUnit | int, month: dt.date) -> PlanA
                 "Sessions open to everyone give %(h)s h of study this month; the rules ask %(need)s: add self-study "
                 "or individual education."
             )
-            % {"h": open_hours, "need": "、".join(f"{label} {hours} h" for label, hours in short.items())}
+            % {
+                "h": f"{open_hours.normalize():f}",
+                "need": "、".join(f"{label} {hours.normalize():f} h" for label, hours in short.items()),
+            }
         )
     return PlanAdvice(
         squadron=squadron,
@@ -547,10 +555,9 @@ def _course_for(county_id: int, squadron: OrgUnit, candidate: dict[str, Any]) ->
         courses = [c for c in courses if c.stage == candidate["stage"]] or courses
     offence = candidate.get("offence")
     if offence:
-        matching = [c for c in courses if offence in (c.offence_categories or [])]
-        if not matching:
-            return None
-        courses = matching
+        courses = [c for c in courses if offence in (c.offence_categories or [])]
+    else:  # a session for everyone takes a course meant for everyone
+        courses = [c for c in courses if not c.offence_categories]
     if not courses:
         return None
     return min(courses, key=lambda c: (c.last_used or dt.date.min, c.title))

@@ -262,6 +262,7 @@ class CalendarItem:
     status: str
     label: str  # format or activity kind
     url: str
+    where: str = ""  # short squadron name(s)
 
 
 @dataclass
@@ -270,6 +271,14 @@ class CalendarDay:
     in_month: bool
     today: bool
     items: list[CalendarItem] = field(default_factory=list)
+
+
+def _short(names: list[str]) -> str:
+    """卢峰中队 -> 卢峰; several squadrons -> 卢峰等3队."""
+    if not names:
+        return ""
+    first = names[0].removesuffix("中队").removesuffix("司法所")
+    return first if len(names) == 1 else f"{first}+{len(names) - 1}"
 
 
 def calendar_weeks(*, actor: Any, month: dt.date, squadron: int | None = None) -> list[list[CalendarDay]]:
@@ -303,6 +312,7 @@ def calendar_weeks(*, actor: Any, month: dt.date, squadron: int | None = None) -
                 s.status,
                 s.get_format_display(),
                 reverse("education:session_detail", args=[s.pk]),
+                _short([u.name for u in s.squadrons.all()]),
             )
         )
     for a in activity_list(
@@ -318,6 +328,7 @@ def calendar_weeks(*, actor: Any, month: dt.date, squadron: int | None = None) -
                 a.status,
                 a.get_kind_display(),
                 reverse("community:activity_detail", args=[a.pk]),
+                _short([u.name for u in a.squadrons.all()]),
             )
         )
     for day in days.values():

@@ -3,7 +3,8 @@ from django.urls import path
 from jiaozheng.education import views
 
 urlpatterns = [
-    path("", views.session_list_view, name="session_list"),
+    path("", views.session_list_view, name="index"),
+    path("sessions/", views.session_list_view, name="session_list"),
     path("sessions/new/", views.session_create, name="session_create"),
     path("sessions/export.xlsx", views.session_export, name="session_export"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),

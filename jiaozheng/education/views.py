@@ -699,13 +699,26 @@ def hours_view(request):
     month, squadron, everyone = _hours_params(request)
     report = month_hours(actor=request.user, month=month, squadron=squadron)
     rows = report.rows if everyone else report.short_rows
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    summary: dict[int, dict[str, Any]] = {}
+    if squadron is None:
+        for row in report.rows:
+            item = summary.setdefault(
+                row.person.squadron_id,
+                {"squadron": row.person.squadron, "persons": 0, "study": 0, "service": 0, "flag": 0},
+            )
+            item["persons"] += 1
+            item["study"] += row.study_short > 0
+            item["service"] += row.service_short > 0
+            item["flag"] += row.absences_flag
     scope = scope_for(request.user)
     return render(
         request,
         "education/hours.html",
         {
             "report": report,
-            "rows": rows,
+            "page": page,
+            "summary": list(summary.values()),
             "month": month,
             "squadron": squadron,
             "everyone": everyone,
@@ -783,6 +796,13 @@ def stats_view(request):
             "pace": round(target * elapsed / 12),
             "elapsed": elapsed,
             "community_target": rule("community.activities_per_year", target_county),
+            "held_to_last_month": sum(
+                m["held"] for m in stats.months if m["month"] < services.month_start(today)
+            ),
+            "community_to_last_month": sum(
+                m["held"] for m in community.months if m["label"] < f"{services.month_start(today):%Y-%m}"
+            ),
+            "community_pace": round(rule("community.activities_per_year", target_county) * elapsed / 12),
             "show_target": target_county is not None,
             "show_pace": target_county is not None and year == today.year and 0 < elapsed < 12,
         },
