@@ -141,7 +141,27 @@ def assessment_assign(
         note=(note or "").strip()[:200],
     )
     timeline_add(person, "assessment.assigned", obj=assessment, scale=scale.short_title())
+    _tell_persons([person], scale, assessment.due_on)
     return assessment
+
+
+def _tell_persons(persons: Iterable[Person], scale: Any, due_on: dt.date | None) -> None:
+    """Tell the persons who have an account that a test waits for them on their phone."""
+    from django.urls import reverse
+
+    from jiaozheng.core.notify import notify
+    from jiaozheng.orgs.models import User
+
+    accounts = list(User.objects.filter(person__in=[p.pk for p in persons], is_active=True))
+    if accounts:
+        notify(
+            accounts,
+            title=_("Please take the test: %(scale)s") % {"scale": scale.title()},
+            body=_("Open 'My psychological tests' and answer by %(date)s.")
+            % {"date": f"{due_on:%Y-%m-%d}" if due_on else "—"},
+            link=reverse("assessments:my_list"),
+            kind="assessments.assigned",
+        )
 
 
 def batch_candidates(
@@ -237,6 +257,7 @@ def assessment_assign_batch(
         raise ValidationError(_("Nobody could be assigned: %(why)s") % {"why": "; ".join(skipped[:5])})
     created = Assessment.objects.bulk_create(rows)
     record_bulk(created)
+    _tell_persons([a.person for a in created], scale, due_on or (created[0].due_on if created else None))
     batch.size = len(created)
     batch.save()
     return batch, skipped

@@ -36,6 +36,8 @@ def test_the_person_answers_a_phq9_online_and_the_county_counsellor_is_alerted_a
     # when the person answers every item on the phone (item 9 = 1) and submits
     assessment = answer_all(world, assessment, [0, 0, 0, 0, 0, 0, 0, 0, 1, 0])
     assessment = services.assessment_submit(actor=world.subject, assessment=assessment)
+    # (the person was told on their phone that a test waits for them)
+    assert Notification.objects.filter(recipient=world.subject, kind="assessments.assigned").exists()
     # then it is scored: total 1, minimal, but the urgent flag is raised
     assert assessment.status == AssessmentStatus.COMPLETED
     assert assessment.result["metrics"]["total"] == 1
