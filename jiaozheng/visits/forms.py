@@ -168,8 +168,6 @@ class VisitForm(forms.Form):
                 self.add_error("help_material", _("Give the amount or describe the goods or service."))
         if (data.get("task_title") or "").strip() and not data.get("task_due_on"):
             self.add_error("task_due_on", _("Give the due date of the follow-up task."))
-        if data.get("task_due_on") and not (data.get("task_title") or "").strip():
-            self.add_error("task_title", _("Describe the follow-up task."))
         return data
 
     def visit_input(self) -> VisitInput:

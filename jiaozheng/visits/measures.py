@@ -8,6 +8,8 @@ inclusive.
 - ``visits.<kind>_subjects``: distinct persons with at least one visit of that kind in the period (人).
 - ``visits.on_time_rate``: Σ min(done, required) ÷ Σ required over the standards' windows that closed in
   the period (a fraction 0–1; 1 when nothing fell due).
+- ``visits.focus_on_time_rate`` / ``visits.routine_on_time_rate``: the same over the focus-visit or the
+  routine-check standards only.
 - ``visits.interventions``: interventions decided in the period.
 """
 
@@ -86,6 +88,7 @@ def on_time_parts(ctx: MeasureContext, today: dt.date | None = None) -> RatePart
     if end < ctx.start:
         return parts
     book = StandardBook()
+    book.prime(ctx.county_ids)
     persons = (
         Person.objects.filter(county_id__in=ctx.county_ids, intake_on__isnull=False, intake_on__lte=end)
         .filter(
@@ -103,6 +106,7 @@ def on_time_parts(ctx: MeasureContext, today: dt.date | None = None) -> RatePart
         today=today,
         visits_from=ctx.start - dt.timedelta(days=longest + 1),
         visits_until=end,
+        by_county=True,
     )
     for f in facts:
         params = book.params(f.county_id)
@@ -144,3 +148,31 @@ def _interventions(ctx: MeasureContext) -> QuerySet[Intervention]:
 )
 def interventions(ctx: MeasureContext) -> int:
     return _interventions(ctx).count()
+
+
+def _rate_of(visit_type: str) -> Any:
+    def compute(ctx: MeasureContext) -> float:
+        due, done = on_time_parts(ctx).by_type.get(visit_type, [0, 0])
+        return done / due if due else 1.0
+
+    return compute
+
+
+measure(
+    "visits.focus_on_time_rate",
+    label=_("Focus visits done on time"),
+    unit=_("share (0–1)"),
+    kind="rate",
+    description=_(
+        "As visits.on_time_rate, over the windows of the focus-visit standards only (严管 and 新入矫)"
+    ),
+    records=lambda ctx: counted_visits(ctx, VisitType.FOCUS),
+)(_rate_of(VisitType.FOCUS))
+measure(
+    "visits.routine_on_time_rate",
+    label=_("Routine checks done on time"),
+    unit=_("share (0–1)"),
+    kind="rate",
+    description=_("As visits.on_time_rate, over the windows of the routine-check standards only"),
+    records=lambda ctx: counted_visits(ctx, VisitType.ROUTINE),
+)(_rate_of(VisitType.ROUTINE))

@@ -154,6 +154,7 @@ def due_for_persons(
     rows = list(persons.filter(status=Status.IN_CORRECTION).order_by().values(*PERSON_FIELDS))
     if not rows:
         return []
+    book.prime({r["county_id"] for r in rows})
     longest = max(
         (s.max_days for county in {r["county_id"] for r in rows} for s in book.standards(county)), default=31
     )

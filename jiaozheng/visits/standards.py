@@ -30,6 +30,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -211,6 +212,58 @@ class StandardBook:
     def standards(self, county_id: int) -> tuple[Standard, ...]:
         return self.origin_and_standards(county_id)[1]
 
+    PARAM_KEYS = {
+        "new_entrant_months": "people.new_entrant_months",
+        "min_window_days": "visits.min_window_days",
+        "due_soon_days": "visits.due_soon_days",
+    }
+
+    def prime(self, county_ids: Iterable[int]) -> None:
+        """Read the standards and parameters of many counties in four queries (measures over a province).
+
+        The parameters follow ``core.rules.rule``: the county's value, else its province's, else the default.
+        """
+        from jiaozheng.core.models import RuleValue
+        from jiaozheng.core.rules import registered_rules
+        from jiaozheng.orgs.models import OrgUnit
+        from jiaozheng.visits.models import VisitStandard
+
+        wanted = [c for c in set(county_ids) if c not in self._by_county or c not in self._params]
+        if not wanted:
+            return
+        province = {}
+        for pk, path in OrgUnit.objects.filter(pk__in=wanted).values_list("pk", "path"):
+            ids = [int(p) for p in path.strip("/").split("/") if p]
+            province[pk] = ids[0] if ids else None
+        units = set(wanted) | {p for p in province.values() if p is not None}
+        rows: dict[int, list[Any]] = defaultdict(list)
+        for row in VisitStandard.objects.filter(unit_id__in=units, active=True).order_by("id"):
+            rows[row.unit_id].append(row)
+        values = {
+            (key, unit_id): value
+            for key, unit_id, value in RuleValue.objects.filter(
+                key__in=self.PARAM_KEYS.values(), unit_id__in=units
+            ).values_list("key", "unit_id", "value")
+        }
+        defaults = registered_rules()
+        for county_id in wanted:
+            prov = province.get(county_id)
+            if rows.get(county_id):
+                self._by_county[county_id] = ("county", tuple(Standard.from_row(r) for r in rows[county_id]))
+            elif prov is not None and rows.get(prov):
+                self._by_county[county_id] = ("province", tuple(Standard.from_row(r) for r in rows[prov]))
+            else:
+                self._by_county[county_id] = ("default", DEFAULT_STANDARDS)
+            params = {}
+            for name, key in self.PARAM_KEYS.items():
+                if (key, county_id) in values:
+                    params[name] = values[(key, county_id)]
+                elif (key, prov) in values:
+                    params[name] = values[(key, prov)]
+                else:
+                    params[name] = defaults[key].default
+            self._params[county_id] = params
+
     def params(self, county_id: int) -> dict[str, int]:
         if county_id not in self._params:
             from jiaozheng.core.rules import rule
@@ -275,25 +328,47 @@ def load_facts(
     today: dt.date,
     visits_from: dt.date | None = None,
     visits_until: dt.date | None = None,
+    by_county: bool = False,
 ) -> list[PersonFacts]:
-    """Facts for persons given as ``values(*PERSON_FIELDS)`` rows: two more queries per 2,000 persons."""
+    """Facts for persons given as ``values(*PERSON_FIELDS)`` rows: two more queries per batch.
+
+    Batches hold 2,000 persons, read by id; with ``by_county`` (a whole county's caseload, as the measures
+    read it) they hold whole counties and related rows are read by county, without long id lists.
+    """
     from jiaozheng.people.models import ClassChange
     from jiaozheng.visits.models import Visit
 
     rows = [r for r in person_rows if r["intake_on"] is not None and r["status"] != Status.PENDING]
+    batches: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    if by_county:
+        per_county: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows:
+            per_county[r["county_id"]].append(r)
+        batch: list[dict[str, Any]] = []
+        counties: list[int] = []
+        for county_id, county_rows in sorted(per_county.items()):
+            if batch and len(batch) + len(county_rows) > 5000:
+                batches.append(({"person__county_id__in": counties}, batch))
+                batch, counties = [], []
+            batch.extend(county_rows)
+            counties.append(county_id)
+        if batch:
+            batches.append(({"person__county_id__in": counties}, batch))
+    else:
+        for start in range(0, len(rows), 2000):
+            chunk = rows[start : start + 2000]
+            batches.append(({"person_id__in": [r["id"] for r in chunk]}, chunk))
     out: list[PersonFacts] = []
-    for chunk_start in range(0, len(rows), 2000):
-        chunk = rows[chunk_start : chunk_start + 2000]
-        ids = [r["id"] for r in chunk]
+    for where, chunk in batches:
         changes: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
         for person_id, effective_on, to_class in (
-            ClassChange.objects.filter(person_id__in=ids)
+            ClassChange.objects.filter(**where)
             .order_by("person_id", "effective_on", "id")
             .values_list("person_id", "effective_on", "to_class")
         ):
             changes[person_id].append((effective_on, to_class))
         visits: dict[int, list[tuple[dt.date, str, str]]] = defaultdict(list)
-        vq = Visit.objects.filter(person_id__in=ids, outcome=VisitOutcome.COMPLETED)
+        vq = Visit.objects.filter(outcome=VisitOutcome.COMPLETED, **where)
         if visits_from is not None:
             vq = vq.filter(visited_on__gte=visits_from)
         if visits_until is not None:
@@ -379,13 +454,19 @@ def _month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
+@lru_cache(maxsize=4096)
 def _month_start(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _block(day: dt.date, length: int) -> tuple[dt.date, dt.date]:
-    first = (_month_index(day) // length) * length
+@lru_cache(maxsize=4096)
+def _block_of(index: int, length: int) -> tuple[dt.date, dt.date]:
+    first = (index // length) * length
     return _month_start(first), _month_start(first + length) - ONE_DAY
+
+
+def _block(day: dt.date, length: int) -> tuple[dt.date, dt.date]:
+    return _block_of(day.year * 12 + day.month - 1, length)
 
 
 def windows_for(

@@ -21,6 +21,7 @@ from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, role_allows
+from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.orgs.models import OrgUnit
 from jiaozheng.people.choices import Status
@@ -141,6 +142,8 @@ def visit_new(request, pk: int):
         "visitors": [u.pk for u in staff if u.pk == request.user.pk],
         "place": person.address if visit_type != VisitType.ROUTINE else "",
         "help_given_by": str(request.user.provider or person.county.bureau_name or ""),
+        "task_due_on": timezone.localdate()
+        + dt.timedelta(days=rule("visits.task_default_days", person.county)),
     }
     form = vf.VisitForm(
         request.POST or None,
@@ -194,7 +197,13 @@ def visit_detail(request, pk: int):
             "can_change": _can(request.user),
             "can_admonish": services.is_officer(request.user),
             "intervention_form": vf.InterventionForm(),
-            "task_form": vf.TaskForm(staff=staff),
+            "task_form": vf.TaskForm(
+                staff=staff,
+                initial={
+                    "due_on": timezone.localdate()
+                    + dt.timedelta(days=rule("visits.task_default_days", visit.person.county))
+                },
+            ),
             "attachment_form": vf.AttachmentForm(),
             "close_form": vf.TaskCloseForm(),
         },

@@ -119,6 +119,7 @@ def test_the_on_time_rate_compares_due_windows_with_visits(world, make_person):
     assert (focus_due, focus_done) == (2, 1)
     rate = get_measure("visits.on_time_rate").compute(c)
     assert 0 < rate < 1
+    assert get_measure("visits.focus_on_time_rate").compute(c) == pytest.approx(focus_done / focus_due)
 
 
 def test_the_demo_2020_year_meets_the_seed_quotas_exactly(world):

@@ -419,3 +419,19 @@ def test_quota_progress_reads_the_registered_measures(world, make_person):
             unit="visits",
             target=1,
         )
+
+
+def test_a_countys_rule_values_change_who_owes_what(world, make_person):
+    from jiaozheng.core.models import RuleValue
+    from jiaozheng.core.rules import clear_cache
+
+    # given an ordinary person who reported 100 days ago: no longer a new entrant under the 2-month default
+    person = make_person(cls="ordinary", intake_days_ago=100)
+    assert not due_list(actor=world.social_worker, person_ids=[person.pk], visit_type=VisitType.FOCUS)
+    # when the county counts persons as new entrants for 6 months
+    RuleValue.objects.create(key="people.new_entrant_months", unit=world.county_x, value=6)
+    clear_cache()
+    # then the person owes the monthly focus visit of new entrants
+    [row] = due_list(actor=world.social_worker, person_ids=[person.pk], visit_type=VisitType.FOCUS)
+    assert row.item.standard.key == "default:focus_new"
+    assert row.new_entrant is True

@@ -113,6 +113,28 @@ def test_an_invalid_form_shows_the_errors_and_saves_nothing(world, login):
     assert not Visit.objects.exists()
 
 
+def test_a_record_is_corrected_until_it_is_marked_as_entered(world, login):
+    visit = services.visit_create(
+        actor=world.social_worker, person=world.person_a, data=visit_input(visitors=[world.social_worker])
+    )
+    client = login(world.social_worker)
+    assert client.get(f"/visits/{visit.pk}/edit/").status_code == 200
+    data = form_data(world.social_worker, conduct="按时报告，参加公益活动", place="村委会")
+    response = client.post(f"/visits/{visit.pk}/edit/", data)
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert (visit.conduct, visit.place) == ("按时报告，参加公益活动", "村委会")
+    # once marked as entered into the provincial system, it can no longer be corrected
+    today = timezone.localdate()
+    client.post("/visits/export/mark/", {"start": today.replace(day=1).isoformat(), "end": today.isoformat()})
+    visit.refresh_from_db()
+    assert visit.exported_at is not None
+    response = client.post(f"/visits/{visit.pk}/edit/", form_data(world.social_worker, conduct="改动"))
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    visit.refresh_from_db()
+    assert visit.conduct == "按时报告，参加公益活动"
+
+
 def test_attachments_are_served_only_inside_the_scope(world, login, client):
     visit = services.visit_create(
         actor=world.social_worker,
