@@ -36,8 +36,10 @@ def activities_xlsx(activities: Any, *, actor: Any) -> bytes:
             _("Photos"),
         ],
     )
+    from jiaozheng.community.selectors import with_participant_counts
+
     ids = []
-    for a in activities:
+    for a in with_participant_counts(activities):
         ids.append(a.pk)
         ws.append(
             [

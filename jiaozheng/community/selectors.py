@@ -81,32 +81,38 @@ def activity_list(*, actor: Any, filters: ActivityFilters | None = None) -> Quer
         )
     return (
         Activity.objects.filter(pk__in=qs.values("pk"))
-        .annotate(
-            n_subjects=Count(
-                "participations",
-                filter=Q(
-                    participations__kind=ParticipantKind.SUBJECT,
-                    participations__status=ParticipationStatus.PRESENT,
-                ),
-            ),
-            n_team=Count(
-                "participations",
-                filter=~Q(participations__kind=ParticipantKind.SUBJECT)
-                & Q(participations__status=ParticipationStatus.PRESENT),
-            ),
-            n_invited=Count(
-                "participations",
-                filter=Q(
-                    participations__kind=ParticipantKind.SUBJECT,
-                    participations__status=ParticipationStatus.INVITED,
-                ),
-            ),
-            n_photos=Count("photos", distinct=True),
-        )
         .select_related("venue")
         .prefetch_related("squadrons")
         .order_by("-date", "-start_time", "-id")
     )
+
+
+def with_participant_counts(activities: Any) -> list[Activity]:
+    """Attach participant and photo counts to a page of activities with two grouped queries."""
+    activities = list(activities)
+    ids = [a.pk for a in activities]
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for activity_id, kind, status, n in (
+        Participation.objects.filter(activity_id__in=ids)
+        .values_list("activity_id", "kind", "status")
+        .annotate(n=Count("id"))
+        .values_list("activity_id", "kind", "status", "n")
+    ):
+        if status == ParticipationStatus.PRESENT:
+            counts[activity_id]["subjects" if kind == ParticipantKind.SUBJECT else "team"] += n
+        elif status == ParticipationStatus.INVITED and kind == ParticipantKind.SUBJECT:
+            counts[activity_id]["invited"] += n
+    photos = dict(
+        ActivityPhoto.objects.filter(activity_id__in=ids)
+        .values_list("activity_id")
+        .annotate(n=Count("id"))
+        .values_list("activity_id", "n")
+    )
+    for activity in activities:
+        c = counts[activity.pk]
+        activity.n_subjects, activity.n_team, activity.n_invited = c["subjects"], c["team"], c["invited"]
+        activity.n_photos = photos.get(activity.pk, 0)
+    return activities
 
 
 def activity_get(*, actor: Any, pk: Any, action: str = VIEW) -> Activity:
@@ -267,21 +273,34 @@ def community_stats(*, actor: Any, start: dt.date, end: dt.date, county: int | N
     base = scoped(Activity, actor).filter(date__range=(start, end))
     if county:
         base = base.filter(county_id=county)
+    from django.db.models.functions import TruncMonth
+
     held = Activity.objects.filter(pk__in=base.filter(status=ActivityStatus.HELD).values("pk"))
-    items = list(held.values("pk", "kind", "date"))
-    links = defaultdict(list)
-    for activity_id, unit_id in Activity.squadrons.through.objects.filter(
-        activity_id__in=held.values("pk")
-    ).values_list("activity_id", "orgunit_id"):
-        links[activity_id].append(unit_id)
+    totals: dict[str, int] = dict(held.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
     by_squadron: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    totals: dict[str, int] = defaultdict(int)
+    for unit_id, kind, n in (
+        Activity.squadrons.through.objects.filter(activity__in=held)
+        .values_list("orgunit_id", "activity__kind")
+        .annotate(n=Count("activity_id"))
+        .values_list("orgunit_id", "activity__kind", "n")
+    ):
+        by_squadron[unit_id][kind] += n
+    for kind, n in (
+        held.filter(squadrons__isnull=True)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    ):
+        by_squadron[None][kind] += n
     per_month: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for item in items:
-        totals[item["kind"]] += 1
-        per_month[(item["date"].year, item["date"].month)]["held"] += 1
-        for unit_id in links.get(item["pk"]) or [None]:
-            by_squadron[unit_id][item["kind"]] += 1
+    for month, status, n in (
+        base.filter(status__in=[ActivityStatus.HELD, ActivityStatus.CANCELLED])
+        .annotate(m=TruncMonth("date"))
+        .values_list("m", "status")
+        .annotate(n=Count("id"))
+        .values_list("m", "status", "n")
+    ):
+        per_month[(month.year, month.month)]["held" if status == ActivityStatus.HELD else "cancelled"] += n
     squadrons = [s for s in squadrons_for(actor=actor) if not county or s.county_id == county]
     rows = [
         {
@@ -296,8 +315,6 @@ def community_stats(*, actor: Any, start: dt.date, end: dt.date, county: int | N
             {"squadron": None, "counts": dict(by_squadron[None]), "total": sum(by_squadron[None].values())}
         )
     cancelled = base.filter(status=ActivityStatus.CANCELLED)
-    for item in cancelled.values("date"):
-        per_month[(item["date"].year, item["date"].month)]["cancelled"] += 1
     present = Participation.objects.filter(activity__in=held, status=ParticipationStatus.PRESENT)
     subjects = present.filter(kind=ParticipantKind.SUBJECT).aggregate(
         n=Count("id"), persons=Count("person", distinct=True), hours=Sum("hours")
@@ -320,7 +337,7 @@ def community_stats(*, actor: Any, start: dt.date, end: dt.date, county: int | N
         kinds=list(ActivityKind.choices),
         rows=rows,
         totals=dict(totals),
-        held=len(items),
+        held=sum(totals.values()),
         cancelled=cancelled.count(),
         participations=subjects["n"] or 0,
         persons=subjects["persons"] or 0,

@@ -41,6 +41,7 @@ from jiaozheng.community.selectors import (
     team_summary,
     venue_list,
     volunteer_list,
+    with_participant_counts,
 )
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
@@ -73,6 +74,7 @@ def activity_list_view(request):
     page = Paginator(activity_list(actor=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = with_participant_counts(page.object_list)
     return render(
         request,
         "community/activity_list.html",

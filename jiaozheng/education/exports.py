@@ -66,6 +66,8 @@ def sessions_xlsx(sessions: Any, *, actor: Any) -> bytes:
         ],
     )
     counted = sessions.annotate(
+        n_roster=Count("attendances"),
+        n_present=Count("attendances", filter=Q(attendances__status=AttendanceStatus.PRESENT)),
         n_absent=Count("attendances", filter=Q(attendances__status=AttendanceStatus.ABSENT)),
         n_excused=Count("attendances", filter=Q(attendances__status=AttendanceStatus.EXCUSED)),
     )

@@ -94,11 +94,6 @@ def _quantize(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _required(key: str, county_id: int, days: int, days_in_month: int) -> Decimal:
-    monthly = Decimal(str(rule(key, county_id)))
-    return _quantize(monthly * days / days_in_month)
-
-
 def persons_in_month(qs: Any, start: dt.date, end: dt.date) -> Any:
     """Persons in correction at some time between start and end (inclusive)."""
     return qs.filter(intake_on__isnull=False, intake_on__lte=end).filter(
@@ -125,7 +120,7 @@ def month_hours(
 
     start, end = month_start(month), month_end(month)
     days_in_month = (end - start).days + 1
-    persons = persons_in_month(scoped(Person, actor), start, end).select_related("squadron")
+    persons = persons_in_month(scoped(Person, actor), start, end).select_related("squadron", "county")
     if squadron:
         persons = persons.filter(squadron_id=squadron)
     if county:
@@ -174,6 +169,23 @@ def month_hours(
     ):
         later.setdefault(change.person_id, change.from_class)
 
+    rules: dict[int, dict[str, Any]] = {}
+
+    def rules_for(county: Any) -> dict[str, Any]:
+        if county.pk not in rules:
+            rules[county.pk] = {
+                **{
+                    f"study_{c}": Decimal(str(rule(f"education.study_hours_{c}", county)))
+                    for c in SupervisionClass.values
+                },
+                **{
+                    f"service_{c}": Decimal(str(rule(f"community.service_hours_{c}", county)))
+                    for c in SupervisionClass.values
+                },
+                "flag": rule("education.absences_to_flag", county),
+            }
+        return rules[county.pk]
+
     out = []
     for person in persons:
         first_day = max(start, person.intake_on)
@@ -182,22 +194,21 @@ def month_hours(
         cls = later.get(person.pk) or person.supervision_class
         if cls not in SupervisionClass.values:
             cls = person.supervision_class
-        county_id = person.county_id
-        flag_at = rule("education.absences_to_flag", county_id)
+        values = rules_for(person.county)
         out.append(
             HoursRow(
                 person=person,
                 supervision_class=cls,
                 days=days,
                 days_in_month=days_in_month,
-                study_required=_required(f"education.study_hours_{cls}", county_id, days, days_in_month),
+                study_required=_quantize(values[f"study_{cls}"] * days / days_in_month),
                 study_done=study[person.pk],
-                service_required=_required(f"community.service_hours_{cls}", county_id, days, days_in_month),
+                service_required=_quantize(values[f"service_{cls}"] * days / days_in_month),
                 service_done=service[person.pk],
                 sessions_present=present[person.pk],
                 absences=absent[person.pk],
                 excused=excused[person.pk],
-                absences_flag=absent[person.pk] >= flag_at,
+                absences_flag=absent[person.pk] >= values["flag"],
             )
         )
     return HoursReport(month=start, end=end, complete=end < timezone.localdate(), rows=out)

@@ -314,15 +314,15 @@ def plan_helper(*, actor: Any, squadron: OrgUnit | int, month: dt.date) -> PlanA
     caseload = population.count()
     juveniles = caseload - adults.count()
 
-    minimum = rule("education.sessions_per_month_min", county_id)
-    maximum = max(minimum, rule("education.sessions_per_month_max", county_id))
-    target = maximum if caseload >= rule("education.third_session_caseload", county_id) else minimum
+    minimum = rule("education.sessions_per_month_min", squadron)
+    maximum = max(minimum, rule("education.sessions_per_month_max", squadron))
+    target = maximum if caseload >= rule("education.third_session_caseload", squadron) else minimum
     existing = list(_month_sessions(squadron, start, end))
     remaining = max(0, target - len(existing))
     notes: list[str] = []
 
     # who needs admission and release education
-    months = rule("people.new_entrant_months", county_id)
+    months = rule("people.new_entrant_months", squadron)
     admitted = Attendance.objects.filter(
         status=AttendanceStatus.PRESENT,
         session__status=SessionStatus.HELD,
@@ -330,7 +330,7 @@ def plan_helper(*, actor: Any, squadron: OrgUnit | int, month: dt.date) -> PlanA
     ).values("person_id")
     new_entrants = adults.filter(intake_on__gt=add_months(start, -months)).exclude(pk__in=admitted)
     n_new = new_entrants.count()
-    window = rule("education.release_window_days", county_id)
+    window = rule("education.release_window_days", squadron)
     released = Attendance.objects.filter(
         status=AttendanceStatus.PRESENT,
         session__status=SessionStatus.HELD,
@@ -378,8 +378,8 @@ def plan_helper(*, actor: Any, squadron: OrgUnit | int, month: dt.date) -> PlanA
                 "roster": n_release,
             }
         )
-    share_needed = float(rule("education.category_session_share", county_id))
-    persons_needed = rule("education.category_session_persons", county_id)
+    share_needed = float(rule("education.category_session_share", squadron))
+    persons_needed = rule("education.category_session_persons", squadron)
     for share in mix:
         if share.category not in OFFENCE_TOPICS or share.category in existing_categories:
             continue
@@ -513,7 +513,7 @@ def plan_helper(*, actor: Any, squadron: OrgUnit | int, month: dt.date) -> PlanA
         Decimal("0"),
     )
     needs = {
-        label: Decimal(str(rule(f"education.study_hours_{cls}", county_id)))
+        label: Decimal(str(rule(f"education.study_hours_{cls}", squadron)))
         for cls, label in (("ordinary", _("ordinary supervision")), ("strict", _("strict supervision")))
     }
     short = {label: hours for label, hours in needs.items() if hours > open_hours}

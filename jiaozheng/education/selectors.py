@@ -112,12 +112,31 @@ def session_list(*, actor: Any, filters: SessionFilters | None = None) -> QueryS
             | Q(lecturer_name__icontains=filters.q)
             | Q(place__icontains=filters.q)
         )
-    # Counts over the whole roster (numbers only); the rows themselves are scoped on the session page.
-    roster = Session.objects.filter(pk__in=qs.values("pk")).annotate(
-        n_roster=Count("attendances"),
-        n_present=Count("attendances", filter=Q(attendances__status=AttendanceStatus.PRESENT)),
+    return (
+        Session.objects.filter(pk__in=qs.values("pk"))
+        .prefetch_related("squadrons")
+        .order_by("-date", "-start_time", "-id")
     )
-    return roster.prefetch_related("squadrons").order_by("-date", "-start_time", "-id")
+
+
+def with_roster_counts(sessions: Any) -> list[Session]:
+    """Attach ``n_roster`` and ``n_present`` (counts over the whole roster: numbers, no names) to a page of
+    sessions with one grouped query, instead of aggregating every session of the list."""
+    sessions = list(sessions)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"all": 0, "present": 0})
+    for session_id, status, n in (
+        Attendance.objects.filter(session_id__in=[s.pk for s in sessions])
+        .values_list("session_id", "status")
+        .annotate(n=Count("id"))
+        .values_list("session_id", "status", "n")
+    ):
+        counts[session_id]["all"] += n
+        if status == AttendanceStatus.PRESENT:
+            counts[session_id]["present"] += n
+    for session in sessions:
+        session.n_roster = counts[session.pk]["all"]
+        session.n_present = counts[session.pk]["present"]
+    return sessions
 
 
 def session_get(*, actor: Any, pk: Any, action: str = VIEW) -> Session:
@@ -369,39 +388,59 @@ def education_stats(*, actor: Any, start: dt.date, end: dt.date, county: int | N
 
     A session serving several squadrons counts once in each squadron's row and once in the totals.
     """
+    from django.db.models.functions import TruncMonth
+
     base = scoped(Session, actor).filter(date__range=(start, end))
     if county:
         base = base.filter(county_id=county)
     held = Session.objects.filter(pk__in=base.filter(status=SessionStatus.HELD).values("pk"))
-    sessions = list(held.values("pk", "mode", "stage", "date"))
-    links = defaultdict(list)
-    for session_id, unit_id in Session.squadrons.through.objects.filter(
-        session_id__in=held.values("pk")
-    ).values_list("session_id", "orgunit_id"):
-        links[session_id].append(unit_id)
+    totals: dict[str, int] = defaultdict(int)
+    held_count = remote = 0
+    for mode, stage, n in (
+        held.values_list("mode", "stage").annotate(n=Count("id")).values_list("mode", "stage", "n")
+    ):
+        totals[session_format(mode, stage)] += n
+        held_count += n
+        remote += n if mode == EducationMode.REMOTE else 0
+    by_squadron: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    Through = Session.squadrons.through
+    for unit_id, mode, stage, n in (
+        Through.objects.filter(session__in=held)
+        .values_list("orgunit_id", "session__mode", "session__stage")
+        .annotate(n=Count("session_id"))
+        .values_list("orgunit_id", "session__mode", "session__stage", "n")
+    ):
+        by_squadron[unit_id][session_format(mode, stage)] += n
+    county_wide = held.filter(squadrons__isnull=True)
+    for mode, stage, n in (
+        county_wide.values_list("mode", "stage").annotate(n=Count("id")).values_list("mode", "stage", "n")
+    ):
+        by_squadron[None][session_format(mode, stage)] += n
     squadrons = list(squadrons_for(actor=actor))
     if county:
         squadrons = [s for s in squadrons if s.county_id == county]
-    by_squadron: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    totals: dict[str, int] = defaultdict(int)
-    per_month: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for s in sessions:
-        fmt = session_format(s["mode"], s["stage"])
-        totals[fmt] += 1
-        per_month[(s["date"].year, s["date"].month)]["held"] += 1
-        if s["mode"] == EducationMode.REMOTE:
-            per_month[(s["date"].year, s["date"].month)]["remote"] += 1
-        for unit_id in links.get(s["pk"]) or [None]:
-            by_squadron[unit_id][fmt] += 1
     rows = [
         FormatRow(sq, dict(by_squadron.get(sq.pk, {})), sum(by_squadron.get(sq.pk, {}).values()))
         for sq in squadrons
     ]
     if None in by_squadron:
         rows.append(FormatRow(None, dict(by_squadron[None]), sum(by_squadron[None].values())))
+    per_month: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for month, status, mode, n in (
+        base.filter(status__in=[SessionStatus.HELD, SessionStatus.CANCELLED])
+        .annotate(m=TruncMonth("date"))
+        .values_list("m", "status", "mode")
+        .annotate(n=Count("id"))
+        .values_list("m", "status", "mode", "n")
+    ):
+        key = (month.year, month.month)
+        if status == SessionStatus.HELD:
+            per_month[key]["held"] += n
+            if mode == EducationMode.REMOTE:
+                per_month[key]["remote"] += n
+        else:
+            per_month[key]["cancelled"] += n
     cancelled_qs = base.filter(status=SessionStatus.CANCELLED)
-    for s in cancelled_qs.values("date"):
-        per_month[(s["date"].year, s["date"].month)]["cancelled"] += 1
     present = Attendance.objects.filter(session__in=held, status=AttendanceStatus.PRESENT)
     agg = present.aggregate(n=Count("id"), persons=Count("person", distinct=True), hours=Sum("hours"))
     months = []
@@ -424,8 +463,8 @@ def education_stats(*, actor: Any, start: dt.date, end: dt.date, county: int | N
         formats=list(SessionFormat.choices),
         rows=rows,
         totals=dict(totals),
-        held=len(sessions),
-        remote=sum(1 for s in sessions if s["mode"] == EducationMode.REMOTE),
+        held=held_count,
+        remote=remote,
         cancelled=cancelled_qs.count(),
         cancelled_pandemic=cancelled_qs.filter(cancel_reason="pandemic").count(),
         attendances=agg["n"] or 0,
@@ -448,7 +487,7 @@ def days_in_month(day: dt.date) -> int:
 
 def my_attendance(*, actor: Any) -> QuerySet[Attendance]:
     """The actor's own roster rows (a supervised person sees only theirs)."""
-    return scoped(Attendance, actor).select_related("session", "session__course")
+    return scoped(Attendance, actor).select_related("session", "session__course", "session__county")
 
 
 def my_upcoming(*, actor: Any, now: dt.datetime | None = None, days: int = 30) -> list[Attendance]:

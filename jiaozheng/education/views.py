@@ -53,6 +53,7 @@ from jiaozheng.education.selectors import (
     session_list,
     session_overview,
     squadrons_for,
+    with_roster_counts,
     year_range,
 )
 from jiaozheng.education.uploads import content_disposition
@@ -127,6 +128,7 @@ def session_list_view(request):
     filters = SessionFilters.from_mapping(request.GET)
     qs = session_list(actor=request.user, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_roster_counts(page.object_list)
     return render(
         request,
         "education/session_list.html",
@@ -475,11 +477,13 @@ def plan_helper_view(request):
 @ui_view(**VIEW_POLICY, obj=("pk", "education.ThemePlan"))
 def plan_detail(request, pk: int):
     plan = plan_get(actor=request.user, pk=pk)
-    sessions = session_list(
-        actor=request.user,
-        filters=SessionFilters(
-            squadron=plan.squadron_id, date_from=plan.month, date_to=services.month_end(plan.month)
-        ),
+    sessions = with_roster_counts(
+        session_list(
+            actor=request.user,
+            filters=SessionFilters(
+                squadron=plan.squadron_id, date_from=plan.month, date_to=services.month_end(plan.month)
+            ),
+        )
     )
     return render(
         request,
