@@ -288,7 +288,11 @@ def _users(ids: list[int]) -> list[Any]:
     return [users[i] for i in ids]
 
 
-@router.get("/visits", response=VisitPage, operation_id="list_visits")
+@router.get(
+    "/visits",
+    response={200: VisitPage, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    operation_id="list_visits",
+)
 @api_access(domain=Domain.SERVICES, roles=STAFF_ROLES)
 def list_visits(request, query: Query[VisitQuery]):
     filters = sel.VisitFilters(
@@ -306,7 +310,11 @@ def list_visits(request, query: Query[VisitQuery]):
     return {"count": qs.count(), "limit": query.limit, "offset": query.offset, "items": items}
 
 
-@router.get("/visits/{visit_id}", response={200: VisitOut, 404: ErrorOut}, operation_id="get_visit")
+@router.get(
+    "/visits/{visit_id}",
+    response={200: VisitOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    operation_id="get_visit",
+)
 @api_access(domain=Domain.SERVICES, roles=STAFF_ROLES, obj=("visit_id", "visits.Visit"))
 def get_visit(request, visit_id: int):
     visit = sel.visit_get(actor=request.user, pk=visit_id)
@@ -315,7 +323,7 @@ def get_visit(request, visit_id: int):
 
 @router.post(
     "/persons/{person_id}/visits",
-    response={201: VisitOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: VisitOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="create_visit",
 )
 @api_access(domain=Domain.SERVICES, action=CHANGE, roles=STAFF_ROLES, obj=("person_id", "people.Person"))
@@ -365,7 +373,7 @@ def create_visit(request, person_id: int, payload: VisitIn):
 
 @router.post(
     "/visits/{visit_id}/interventions",
-    response={201: VisitOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: VisitOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="add_visit_intervention",
 )
 @api_access(domain=Domain.SERVICES, action=CHANGE, roles=STAFF_ROLES, obj=("visit_id", "visits.Visit"))
@@ -393,7 +401,11 @@ class DueQuery(Schema):
     visit_type: VisitType | None = None
 
 
-@router.get("/visits-due", response=list[DueOut], operation_id="list_visits_due")
+@router.get(
+    "/visits-due",
+    response={200: list[DueOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    operation_id="list_visits_due",
+)
 @api_access(domain=Domain.SERVICES, roles=STAFF_ROLES)
 def list_due(request, query: Query[DueQuery]):
     rows = sel.due_list(
@@ -409,7 +421,7 @@ def list_due(request, query: Query[DueQuery]):
 
 @router.get(
     "/persons/{person_id}/visit-compliance",
-    response={200: ComplianceOut, 404: ErrorOut},
+    response={200: ComplianceOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     operation_id="get_visit_compliance",
 )
 @api_access(domain=Domain.SERVICES, roles=STAFF_ROLES, obj=("person_id", "people.Person"))
@@ -431,7 +443,11 @@ class TaskQuery(Schema):
     squadron: int | None = None
 
 
-@router.get("/visit-tasks", response=list[TaskOut], operation_id="list_visit_tasks")
+@router.get(
+    "/visit-tasks",
+    response={200: list[TaskOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    operation_id="list_visit_tasks",
+)
 @api_access(domain=Domain.SERVICES, roles=STAFF_ROLES)
 def list_tasks(request, query: Query[TaskQuery]):
     qs = sel.task_list(
@@ -454,7 +470,7 @@ def list_tasks(request, query: Query[TaskQuery]):
 
 @router.post(
     "/visit-tasks/{task_id}/close",
-    response={200: TaskOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: TaskOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="close_visit_task",
 )
 @api_access(domain=Domain.SERVICES, action=CHANGE, roles=STAFF_ROLES, obj=("task_id", "visits.FollowUpTask"))
@@ -473,7 +489,11 @@ def close_task(request, task_id: int, payload: TaskCloseIn):
     }
 
 
-@router.get("/hardship", response=list[HardshipOut], operation_id="list_hardship")
+@router.get(
+    "/hardship",
+    response={200: list[HardshipOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    operation_id="list_hardship",
+)
 @api_access(domain=Domain.SERVICES, roles=STAFF_ROLES)
 def list_hardship(request, squadron: int | None = None):
     return [
@@ -492,7 +512,7 @@ def list_hardship(request, squadron: int | None = None):
 
 @router.post(
     "/persons/{person_id}/hardship-help",
-    response={201: HelpOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: HelpOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="add_hardship_help",
 )
 @api_access(domain=Domain.SERVICES, action=CHANGE, roles=STAFF_ROLES, obj=("person_id", "people.Person"))
@@ -524,7 +544,7 @@ def add_help(request, person_id: int, payload: HelpIn):
 
 @router.post(
     "/visit-route-plans",
-    response={201: RoutePlanOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: RoutePlanOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     operation_id="create_route_plan",
 )
 @api_access(domain=Domain.SERVICES, action=CHANGE, roles=STAFF_ROLES)
@@ -566,7 +586,9 @@ def create_route_plan(request, payload: RoutePlanIn):
 
 
 @router.get(
-    "/visit-route-plans/{plan_id}", response={200: RoutePlanOut, 404: ErrorOut}, operation_id="get_route_plan"
+    "/visit-route-plans/{plan_id}",
+    response={200: RoutePlanOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    operation_id="get_route_plan",
 )
 @api_access(domain=Domain.SERVICES, roles=STAFF_ROLES, obj=("plan_id", "visits.RoutePlan"))
 def get_route_plan(request, plan_id: int):

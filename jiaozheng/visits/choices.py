@@ -29,7 +29,7 @@ class FieldVisitTarget(models.TextChoices):
 
 
 class VisitOutcome(models.TextChoices):
-    COMPLETED = "completed", _("Completed")  # 已走访（见到本人或完成核查）
+    COMPLETED = "completed", pgettext_lazy("visit outcome", "Completed")  # 已走访（见到本人或完成核查）
     NOT_FOUND = "not_found", _("Person not reached")  # 未见到本人 / 联系不上
 
 
@@ -69,7 +69,7 @@ class HelpKind(models.TextChoices):
 class TaskStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("task status", "Open")
     DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("task status", "Cancelled")
 
 
 class Entrant(models.TextChoices):

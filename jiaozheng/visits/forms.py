@@ -70,7 +70,7 @@ class VisitForm(forms.Form):
         help_text=_("Only for field visits"),
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=VisitOutcome.choices, initial=VisitOutcome.COMPLETED
+        label=pgettext_lazy("visit", "Outcome"), choices=VisitOutcome.choices, initial=VisitOutcome.COMPLETED
     )
     visited_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME)
     duration_minutes = forms.IntegerField(

@@ -117,7 +117,10 @@ class Visit(AuditedModel):
         _("field-visit target"), max_length=20, choices=FieldVisitTarget.choices, blank=True
     )
     outcome = models.CharField(
-        _("outcome"), max_length=12, choices=VisitOutcome.choices, default=VisitOutcome.COMPLETED
+        pgettext_lazy("visit", "outcome"),
+        max_length=12,
+        choices=VisitOutcome.choices,
+        default=VisitOutcome.COMPLETED,
     )
     visited_at = models.DateTimeField(_("date and time"))
     visited_on = models.DateField(_("date"), db_index=True, editable=False)

@@ -287,3 +287,37 @@ def test_the_import_page_runs_the_import_as_a_job(world, login, django_capture_o
     job.refresh_from_db()
     assert job.status == "succeeded", job.result
     assert Visit.objects.filter(imported=True).count() == 1
+
+
+def test_a_superuser_sets_a_provinces_standards_in_the_admin(world, client):
+    import json as _json
+
+    from jiaozheng.orgs.models import User
+
+    admin = User.objects.create_superuser("root_visits", password="Root-pass-2026x")
+    client.force_login(admin)
+    assert client.get("/admin/visits/visitstandard/add/").status_code == 200
+    data = {
+        "unit": world.province.pk,
+        "name": "省定：严管每月两次日常走访",
+        "visit_type": "routine",
+        "supervision_class": "strict",
+        "entrant": "any",
+        "required_count": "2",
+        "period_unit": "month",
+        "period_length": "1",
+        "counts_types": _json.dumps(["routine", "focus"]),
+        "methods": "[]",
+        "active": "on",
+        "source": "省司法厅文件",
+    }
+    assert client.post("/admin/visits/visitstandard/add/", {**data, "period_length": "40"}).status_code == 200
+    assert not VisitStandard.objects.exists()
+    client.post("/admin/visits/visitstandard/add/", data)
+    row = VisitStandard.objects.get()
+    assert row.unit == world.province and row.required_count == 2
+    # the province's rows now apply to its counties
+    from jiaozheng.visits.standards import StandardBook
+
+    origin, standards = StandardBook().origin_and_standards(world.county_x.pk)
+    assert origin == "province" and [s.name for s in standards] == ["省定：严管每月两次日常走访"]
