@@ -228,6 +228,9 @@ class MaterialForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_("PDF, Word, PowerPoint, Excel, text, JPEG/PNG, MP4 or MP3."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.doc,.docx,.ppt,.pptx,.xls,.xlsx,.txt,.jpg,.jpeg,.png,.mp4,.mp3"}
+        ),
     )
 
 

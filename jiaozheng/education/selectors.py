@@ -510,6 +510,7 @@ def my_upcoming(*, actor: Any, now: dt.datetime | None = None, days: int = 30) -
         if closes < now and row.session.date < today:
             continue
         row.checkin_opens, row.checkin_closes = opens, closes
+        row.checkin_closed = now > closes
         row.can_check_in = (
             row.session.mode == EducationMode.REMOTE
             and opens <= now <= closes

@@ -843,12 +843,8 @@ def attendance_score(*, actor: Any, attendance: Attendance, score: Any) -> Atten
 
 
 def checkin_window(session: Session) -> tuple[dt.datetime, dt.datetime]:
-    opens = session.starts_at - dt.timedelta(
-        minutes=rule("education.checkin_open_minutes", session.county)
-    )
-    closes = session.ends_at + dt.timedelta(
-        minutes=rule("education.checkin_close_minutes", session.county)
-    )
+    opens = session.starts_at - dt.timedelta(minutes=rule("education.checkin_open_minutes", session.county))
+    closes = session.ends_at + dt.timedelta(minutes=rule("education.checkin_close_minutes", session.county))
     return opens, closes
 
 
