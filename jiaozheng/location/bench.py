@@ -575,6 +575,9 @@ def p3(report: Any, county: Any) -> None:
                 [long_silent, long_silent, long_silent, False, county.pk],
             )
     setup_s = time.perf_counter() - started
+    from django.urls import reverse
+
+    reverse("location:alert_list")  # a running worker has its URL configuration loaded already
     if _db() == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.roles import VIEW
@@ -126,17 +127,19 @@ def alert_evidence_fixes(alert: Alert, *, actor: Any) -> list[dict[str, Any]]:
 # --- presence: reporting, not moving, silent ------------------------------------------------------------
 
 
-def cause_label(code: str) -> str:
-    from django.utils.translation import gettext
+CAUSES = {
+    "low_battery": gettext_lazy("battery low"),
+    "power_saving": gettext_lazy("power saving on"),
+    "permission_denied": gettext_lazy("location permission withdrawn"),
+    "reports_rejected": gettext_lazy("reports refused"),
+    "never_reported": gettext_lazy("no report since the phone was enrolled"),
+}
 
-    labels = {
-        "low_battery": gettext("battery low"),
-        "power_saving": gettext("power saving on"),
-        "permission_denied": gettext("location permission withdrawn"),
-        "reports_rejected": gettext("reports refused"),
-        "never_reported": gettext("no report since the phone was enrolled"),
-    }
-    return labels.get(code, code)
+
+def cause_label(code: str) -> str:
+    """The cause of a silence in the reader's language."""
+    label = CAUSES.get(code)
+    return str(label) if label is not None else code
 
 
 def silence_cause(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,13 +103,22 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+_cursors = threading.local()
+
+
 def _pg_cursor() -> Any:
     """A server-binding psycopg cursor on Django's connection (Django's own cursors bind on the client
-    side, which cannot send binary parameters)."""
+    side, which cannot send binary parameters), reused while the connection lives."""
     import psycopg
 
     connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
+    raw = connection.connection
+    cached = getattr(_cursors, "pair", None)
+    if cached is not None and cached[0] is raw and not cached[1].closed:
+        return cached[1]
+    cursor = psycopg.Cursor(raw)
+    _cursors.pair = (raw, cursor)
+    return cursor
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -125,8 +135,8 @@ def _num(value: float | None) -> float | None:
 
 _PG_ROWS = """
     SELECT * FROM unnest(
-        %s::text[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[], %s::float8[],
-        %s::float8[], %s::float8[], %s::float8[], %s::bool[], %s::bool[], %s::int2[], %s::int2[], %s::jsonb[]
+        %b::text[], %b::timestamptz[], %b::float8[], %b::float8[], %b::float8[], %b::float8[],
+        %b::float8[], %b::float8[], %b::float8[], %b::bool[], %b::bool[], %b::int2[], %b::int2[], %b::jsonb[]
     ) AS r(client_id, fix_time, latitude, longitude, accuracy, altitude, speed, bearing, battery, charging,
            moving, source, flags, attributes)
 """
@@ -244,17 +254,29 @@ def _latest_params(
     }
 
 
-def _named_to_positional(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
-    """psycopg's %(name)s placeholders cannot mix with %s; expand them into positional ones in order."""
-    import re
+_FAST_SQL: tuple[str, list[str]] | None = None
 
-    values: list[Any] = []
 
-    def repl(match: Any) -> str:
-        values.append(params[match.group(1)])
-        return "%s"
+def _fast_sql() -> tuple[str, list[str]]:
+    """The statement of ``pg_store_fast`` (built once) and the order of its named upsert parameters."""
+    global _FAST_SQL
+    if _FAST_SQL is None:
+        import re
 
-    return re.sub(r"%\((\w+)\)s", repl, sql), values
+        upsert = _latest_upsert_sql().format(guard="WHERE EXISTS (SELECT 1 FROM dev)")
+        names = re.findall(r"%\((\w+)\)s", upsert)
+        upsert = re.sub(r"%\((\w+)\)s", "%s", upsert)
+        sql = (
+            "WITH dev AS (SELECT 1 FROM location_device WHERE id = %s AND status = 'active'),"
+            f" rows AS ({_PG_ROWS}),"
+            f" ins AS ({_PG_INSERT.format(guard='WHERE EXISTS (SELECT 1 FROM dev)')}),"
+            " prev AS (SELECT fix_time, fence_state, fence_version FROM location_latest WHERE person_id = %s),"
+            f" up AS ({upsert})"
+            " SELECT EXISTS (SELECT 1 FROM dev), (SELECT fix_time FROM prev), (SELECT fence_state FROM prev),"
+            " (SELECT fence_version FROM prev), EXISTS (SELECT 1 FROM prev), ARRAY(SELECT client_id FROM ins)"
+        )
+        _FAST_SQL = (sql, names)
+    return _FAST_SQL
 
 
 @dataclass
@@ -274,27 +296,17 @@ def pg_store_fast(
     radius: float,
 ) -> FastResult:
     """Everything for a batch that needs no state machine, in one autocommitted statement."""
-    guard = "WHERE EXISTS (SELECT 1 FROM dev)"
-    upsert, upsert_params = _named_to_positional(
-        _latest_upsert_sql().format(guard=guard), _latest_params(device, latest, now, radius)
-    )
-    sql = (
-        "WITH dev AS (SELECT 1 FROM location_device WHERE id = %s AND status = 'active'),"
-        f" rows AS ({_PG_ROWS}),"
-        f" ins AS ({_PG_INSERT.format(guard='WHERE EXISTS (SELECT 1 FROM dev)')}),"
-        " prev AS (SELECT fix_time, fence_state, fence_version FROM location_latest WHERE person_id = %s),"
-        f" up AS ({upsert})"
-        " SELECT EXISTS (SELECT 1 FROM dev), (SELECT fix_time FROM prev), (SELECT fence_state FROM prev),"
-        " (SELECT fence_version FROM prev), EXISTS (SELECT 1 FROM prev), ARRAY(SELECT client_id FROM ins)"
-    )
+    sql, names = _fast_sql()
+    named = _latest_params(device, latest, now, radius)
+    upsert_params = [named[name] for name in names]
     params: list[Any] = [device.device_id]
     params += _rows_params(rows, flags)
     params += [device.county_id, device.person_id, device.device_id, now, protocol]
     params += [device.person_id]
     params += upsert_params
-    with _pg_cursor() as cursor:
-        cursor.execute(sql, params, binary=True, prepare=True)
-        active, prev_time, prev_state, prev_version, exists, inserted = cursor.fetchone()
+    cursor = _pg_cursor()
+    cursor.execute(sql, params, binary=True, prepare=True)
+    active, prev_time, prev_state, prev_version, exists, inserted = cursor.fetchone()
     return FastResult(
         device_active=bool(active),
         inserted=set(inserted or ()),
@@ -357,9 +369,9 @@ def insert_fixes(
             now,
             protocol,
         ]
-        with _pg_cursor() as cursor:
-            cursor.execute(sql, params, binary=True, prepare=True)
-            return {r[0] for r in cursor.fetchall()}
+        cursor = _pg_cursor()
+        cursor.execute(sql, params, binary=True, prepare=True)
+        return {r[0] for r in cursor.fetchall()}
     ops = connection.ops
     payload = json.dumps(
         [
@@ -485,8 +497,7 @@ def write_latest(row: dict[str, Any]) -> None:
     )
     params = [values[c] for c in cols]
     if is_postgres():
-        with _pg_cursor() as cursor:
-            cursor.execute(sql, params)
+        _pg_cursor().execute(sql, params)
     else:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -554,10 +565,8 @@ def copy_rows(rows: list[tuple[Any, ...]]) -> int:
     if is_postgres():
         from psycopg.types.json import Jsonb
 
-        with (
-            _pg_cursor() as cursor,
-            cursor.copy(f"COPY location_fix ({cols}) FROM STDIN (FORMAT BINARY)") as copy,
-        ):
+        cursor = _pg_cursor()
+        with cursor.copy(f"COPY location_fix ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(COPY_TYPES)
             for row in rows:
                 attrs = row[18]
