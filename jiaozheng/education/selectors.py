@@ -317,37 +317,61 @@ def calendar_weeks(*, actor: Any, month: dt.date, squadron: int | None = None) -
     for day in days.values():
         day.in_month = start <= day.date <= end
         day.today = day.date == today
-    sessions = session_list(
+    # plain values, not model instances: a province-wide month holds thousands of items
+    session_ids = session_list(
         actor=actor, filters=SessionFilters(squadron=squadron, date_from=first, date_to=last)
-    )
-    for s in sessions:
-        days[s.date].items.append(
+    ).values("pk")
+    names: dict[int, list[str]] = defaultdict(list)
+    for session_id, name in Session.squadrons.through.objects.filter(session_id__in=session_ids).values_list(
+        "session_id", "orgunit__name"
+    ):
+        names[session_id].append(name)
+    marker = 987654321
+    session_url = reverse("education:session_detail", args=[marker])
+    formats = dict(SessionFormat.choices)
+    for pk, day, time, title, status, mode, stage in Session.objects.filter(pk__in=session_ids).values_list(
+        "pk", "date", "start_time", "title", "status", "mode", "stage"
+    ):
+        days[day].items.append(
             CalendarItem(
                 "session",
-                s.pk,
-                s.date,
-                s.start_time,
-                s.title,
-                s.status,
-                s.get_format_display(),
-                reverse("education:session_detail", args=[s.pk]),
-                _short([u.name for u in s.squadrons.all()]),
+                pk,
+                day,
+                time,
+                title,
+                status,
+                str(formats[session_format(mode, stage)]),
+                session_url.replace(str(marker), str(pk)),
+                _short(names[pk]),
             )
         )
-    for a in activity_list(
+    from jiaozheng.community.choices import ActivityKind
+    from jiaozheng.community.models import Activity
+
+    activity_ids = activity_list(
         actor=actor, filters=ActivityFilters(squadron=squadron, date_from=first, date_to=last)
+    ).values("pk")
+    names = defaultdict(list)
+    for activity_id, name in Activity.squadrons.through.objects.filter(
+        activity_id__in=activity_ids
+    ).values_list("activity_id", "orgunit__name"):
+        names[activity_id].append(name)
+    activity_url = reverse("community:activity_detail", args=[marker])
+    kinds = dict(ActivityKind.choices)
+    for pk, day, time, theme, status, kind in Activity.objects.filter(pk__in=activity_ids).values_list(
+        "pk", "date", "start_time", "theme", "status", "kind"
     ):
-        days[a.date].items.append(
+        days[day].items.append(
             CalendarItem(
                 "activity",
-                a.pk,
-                a.date,
-                a.start_time,
-                a.theme,
-                a.status,
-                a.get_kind_display(),
-                reverse("community:activity_detail", args=[a.pk]),
-                _short([u.name for u in a.squadrons.all()]),
+                pk,
+                day,
+                time,
+                theme,
+                status,
+                str(kinds[kind]),
+                activity_url.replace(str(marker), str(pk)),
+                _short(names[pk]),
             )
         )
     for day in days.values():
