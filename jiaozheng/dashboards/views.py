@@ -1,13 +1,16 @@
-"""Home pages: each role lands on the page it works from."""
+"""Home pages: each role lands on the page it works from; the supervised person on their phone page."""
 
 from __future__ import annotations
+
+import json
 
 from django.shortcuts import redirect, render
 
 from jiaozheng.core.access import ui_view
+from jiaozheng.core.models import Notification
 from jiaozheng.core.roles import Role
 from jiaozheng.core.scoping import scope_for
-from jiaozheng.people.selectors import caseload_counts
+from jiaozheng.dashboards import sections
 
 
 @ui_view(any_user=True)
@@ -15,13 +18,41 @@ def home(request):
     scope = scope_for(request.user)
     if scope.role == Role.SUBJECT:
         return redirect("me")
-    context = {}
-    if scope.role != Role.AUDITOR:
-        context["counts"] = caseload_counts(actor=request.user)
-    return render(request, "dashboards/home.html", context)
+    built = sections.build(request.user)
+    charts = {}
+    for name, data in built:
+        if name == "caseload":
+            charts["class"] = data["class_chart"]
+            charts["type"] = data["type_chart"]
+    return render(
+        request,
+        "dashboards/home.html",
+        {
+            "sections": built,
+            "section_names": [name for name, _data in built],
+            "data": dict(built),
+            "charts_json": json.dumps(charts, ensure_ascii=False),
+        },
+    )
 
 
 @ui_view(any_user=True, roles=[Role.SUBJECT])
 def me(request):
+    """The supervised person's phone home: what to do today, the schedule, results, messages."""
+    from jiaozheng.assessments.selectors import my_assessments
+    from jiaozheng.checkins.selectors import pending_for_person
+    from jiaozheng.education.selectors import my_upcoming
+
     person = request.user.person
-    return render(request, "dashboards/me.html", {"person": person})
+    return render(
+        request,
+        "dashboards/me.html",
+        {
+            "person": person,
+            "checkins": pending_for_person(actor=request.user),
+            "sessions": my_upcoming(actor=request.user)[:5],
+            "assessments": my_assessments(actor=request.user),
+            "messages_list": list(Notification.objects.filter(recipient=request.user)[:5]),
+            "unread": Notification.objects.filter(recipient=request.user, read_at__isnull=True).count(),
+        },
+    )

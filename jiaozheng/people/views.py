@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from jiaozheng.audit.services import access_log
@@ -25,7 +26,7 @@ from jiaozheng.people import services
 from jiaozheng.people.choices import CorrectionType, Status, SupervisionClass, ethnicity_label
 from jiaozheng.people.exports import persons_xlsx
 from jiaozheng.people.imports import PERSONS
-from jiaozheng.people.models import CorrectionPlan
+from jiaozheng.people.models import CorrectionPlan, Person
 from jiaozheng.people.selectors import (
     PersonFilters,
     caseload_counts,
@@ -88,6 +89,33 @@ def person_export(request):
     return response
 
 
+# Pages of other modules about one person, shown on the person page to the roles those pages admit.
+MODULE_LINKS = [
+    (_lazy("Location and devices"), "location:person_devices"),
+    (_lazy("Zones and travel permits"), "location:person_zones"),
+    (_lazy("Face check-in"), "checkins:person"),
+    (_lazy("Visits"), "visits:person_visits"),
+    (_lazy("Mental-health file"), "assessments:person_file"),
+]
+
+
+def _module_links(user: Any, person: Person) -> list[tuple[Any, str]]:
+    from django.urls import NoReverseMatch, resolve
+
+    from jiaozheng.core.access import policy_of, user_allowed
+
+    links = []
+    for label, name in MODULE_LINKS:
+        try:
+            url = reverse(name, args=[person.pk])
+        except NoReverseMatch:
+            continue
+        policy = policy_of(resolve(url).func)
+        if policy is not None and user_allowed(user, policy):
+            links.append((label, url))
+    return links
+
+
 @ui_view(roles=STAFF_ROLES, domain=Domain.CASELOAD, obj=("pk", "people.Person"))
 def person_detail(request, pk: int):
     person = person_get(actor=request.user, pk=pk)
@@ -101,6 +129,7 @@ def person_detail(request, pk: int):
         "late_suggestion": services.late_report_suggestion(person),
         "team_warnings": services.team_warnings(person),
         "plan": person.plans.filter(active=True).first(),
+        "module_links": _module_links(request.user, person),
     }
     if tab == "timeline":
         context["timeline"] = person_timeline(actor=request.user, person=person)
