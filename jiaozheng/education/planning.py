@@ -4,7 +4,8 @@ How many: the 2-3-a-month rule (``education.sessions_per_month_min``/``_max``); 
 squadron's caseload reaches ``education.third_session_caseload``; sessions already planned or held that
 month count against it (cancelled and rescheduled ones do not).
 
-Which, in this order of priority:
+Which: sessions for a few come first, as long as one session of a month of two (two of a month of three)
+stays open to everyone:
 1. admission education (入矫) when new entrants have not yet attended one;
 2. release education (解矫) when terms end within ``education.release_window_days``;
 3. education by category (分类) for the largest offence category of the caseload with at least
@@ -440,8 +441,14 @@ def plan_helper(*, actor: Any, squadron: OrgUnit | int, month: dt.date) -> PlanA
             }
         )
 
-    chosen = candidates[:remaining]
-    skipped = [c for c in candidates[remaining:] if c["kind"] in ("admission", "release")]
+    # Sessions for a few (admission, release, by category) must not crowd out the sessions open to everyone:
+    # keep one open session in a month of two, two in a month of three.
+    special = [c for c in candidates if c["kind"] in ("admission", "release", "category")]
+    general = [c for c in candidates if c["kind"] not in ("admission", "release", "category")]
+    open_needed = min(len(general), 1 if remaining <= 2 else 2)
+    taken = special[: max(0, remaining - open_needed)]
+    chosen = taken + general[: remaining - len(taken)]
+    skipped = [c for c in special if c not in taken and c["kind"] in ("admission", "release")]
     for c in skipped:
         notes.append(_("Also due: %(title)s (%(reason)s)") % {"title": c["title"], "reason": c["reason"]})
     if not remaining:

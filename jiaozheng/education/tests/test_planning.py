@@ -141,3 +141,17 @@ def test_a_squadron_outside_the_area_is_hidden_and_bad_proposals_change_nothing(
     from jiaozheng.education.models import ThemePlan
 
     assert not ThemePlan.objects.exists()
+
+
+def test_sessions_for_a_few_do_not_crowd_out_the_open_ones(world):
+    # given new entrants and persons near release in squadron A, and a month of three sessions
+    add_persons(world, 2, "theft", intake_days_ago=5)
+    today = timezone.localdate()
+    add_persons(world, 2, "theft", term_end=today + dt.timedelta(days=20))
+    RuleValue.objects.create(key="education.third_session_caseload", unit=world.province, value=3)
+    clear_cache()
+    advice = plan_helper(actor=world.bureau_admin, squadron=world.squadron_a, month=today)
+    # then one session is for the new entrants and two stay open to everyone; release education is "also due"
+    assert [p.kind for p in advice.proposals][0] == "admission"
+    assert sum(1 for p in advice.proposals if p.kind in ("theme", "rotation")) == 2
+    assert any("解矫" in n or "Release" in n for n in advice.notes)
