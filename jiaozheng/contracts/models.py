@@ -23,8 +23,6 @@ from jiaozheng.contracts.choices import AdjustmentKind, AdjustmentStatus, Decisi
 from jiaozheng.core.roles import Domain
 from jiaozheng.core.scoping import ScopedManager, ScopeRule
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 def _funds_scope(path: str = "contract") -> ScopeRule:
     return ScopeRule(domain=Domain.FINANCE, county=f"{path}__counties", multi=True)
@@ -98,7 +96,7 @@ class FundLine(AuditedModel):
     )
     category = models.CharField(_("category"), max_length=20, choices=FundCategory.choices)
     name = models.CharField(_("line"), max_length=120)
-    amount = models.DecimalField(_("budgeted (yuan)"), **MONEY)
+    amount = models.DecimalField(_("budgeted (yuan)"), max_digits=14, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -133,7 +131,7 @@ class Payment(AuditedModel):
         Contract, on_delete=models.PROTECT, related_name="payments", verbose_name=_("contract")
     )
     paid_on = models.DateField(_("paid on"), db_index=True)
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
     payer = models.CharField(_("payer"), max_length=100, blank=True)
     reference = models.CharField(
         _("reference"), max_length=60, blank=True, help_text=_("Transfer or document number")
@@ -179,7 +177,7 @@ class Expenditure(AuditedModel):
         help_text=_("Empty: not yet mapped to a line (flagged)"),
     )
     spent_on = models.DateField(_("date"), db_index=True)
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
     payee = models.CharField(_("payee"), max_length=100, blank=True)
     description = models.CharField(_("purpose"), max_length=200)
     voucher_no = models.CharField(
@@ -266,7 +264,9 @@ class Adjustment(AuditedModel):
         db_index=True,
     )
     new_end_on = models.DateField(_("new end of period"), null=True, blank=True)
-    new_contract_amount = models.DecimalField(_("new contract price (yuan)"), null=True, blank=True, **MONEY)
+    new_contract_amount = models.DecimalField(
+        _("new contract price (yuan)"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
     # [{"indicator": id, "code": ..., "name": ..., "year": ..., "from": "156", "to": "150"}]
     target_changes = models.JSONField(_("target changes"), default=list, blank=True)
     # The values before the adjustment was applied, kept for the record.

@@ -401,7 +401,12 @@ def expenditure_delete(*, actor: Any, expenditure: Expenditure) -> None:
     names = [v.file.name for v in row.vouchers.all() if v.file]
     storage = Voucher._meta.get_field("file").storage
     row.delete()
-    transaction.on_commit(lambda: [storage.delete(n) for n in names])
+
+    def remove_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 @transaction.atomic

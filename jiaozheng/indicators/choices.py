@@ -66,9 +66,13 @@ class Band(models.TextChoices):
 
 # Inclusive lower and upper bound of the percentage of the weight in each band; upper bounds of the
 # lower bands are exclusive in practice (80 belongs to "achieved", 60 to "partial").
-BAND_RANGE = {Band.ACHIEVED: (80, 100), Band.PARTIAL: (60, 79), Band.NOT_ACHIEVED: (0, 59)}
-BAND_DEFAULT = {Band.ACHIEVED: 100, Band.PARTIAL: 70, Band.NOT_ACHIEVED: 30}
-BAND_ZH = {Band.ACHIEVED: "达成", Band.PARTIAL: "部分达成", Band.NOT_ACHIEVED: "未达成"}
+BAND_RANGE: dict[str, tuple[int, int]] = {
+    Band.ACHIEVED: (80, 100),
+    Band.PARTIAL: (60, 79),
+    Band.NOT_ACHIEVED: (0, 59),
+}
+BAND_DEFAULT: dict[str, int] = {Band.ACHIEVED: 100, Band.PARTIAL: 70, Band.NOT_ACHIEVED: 30}
+BAND_ZH: dict[str, str] = {Band.ACHIEVED: "达成", Band.PARTIAL: "部分达成", Band.NOT_ACHIEVED: "未达成"}
 
 
 class Grade(models.TextChoices):
@@ -78,7 +82,7 @@ class Grade(models.TextChoices):
     POOR = "poor", _("Poor")  # 差
 
 
-GRADE_ZH = {Grade.EXCELLENT: "优", Grade.GOOD: "良", Grade.FAIR: "中", Grade.POOR: "差"}
+GRADE_ZH: dict[str, str] = {Grade.EXCELLENT: "优", Grade.GOOD: "良", Grade.FAIR: "中", Grade.POOR: "差"}
 
 
 class ReportKind(models.TextChoices):

@@ -90,7 +90,7 @@ class Figures:
         if key in self._values:
             return self._values[key]
         measure = self.measures.get(code)
-        value = None
+        value: Any = None
         if measure is None:
             self.problems[code] = "not registered"
         elif ctx.end < ctx.start:
@@ -113,7 +113,7 @@ class Figures:
             return None
         value = to_decimal(raw)
         measure = self.measures.get(code)
-        if measure is not None and measure.kind == "rate":
+        if value is not None and measure is not None and measure.kind == "rate":
             value = value * HUNDRED
         return value
 

@@ -277,7 +277,7 @@ def squadron_counts(measure: Measure, ctx: MeasureContext) -> dict[int, int] | N
         return None
     model = getattr(qs, "model", None)
     rule_ = getattr(model, "scope_rule", None)
-    if rule_ is None or not rule_.squadron:
+    if model is None or rule_ is None or not rule_.squadron:
         return None
     base = model._default_manager.filter(pk__in=qs.values("pk"))
     counted = rule_.person if (measure.kind == "distinct" and rule_.person) else "pk"

@@ -99,7 +99,8 @@ def score_qualitative(*, band: str, percent: object, weight: object) -> Score:
         return Score(None, None, Decimal("0.00"), Status.NOT_ASSESSED)
     from jiaozheng.indicators.choices import BAND_DEFAULT
 
-    share_pct = to_decimal(percent) if percent is not None else Decimal(BAND_DEFAULT[Band(band)])
+    given = to_decimal(percent)
+    share_pct = given if given is not None else Decimal(BAND_DEFAULT[Band(band)])
     low, high = BAND_RANGE[Band(band)]
     share_pct = min(max(share_pct, Decimal(low)), Decimal(high))
     share = share_pct / HUNDRED

@@ -245,9 +245,14 @@ def plan_set(*, actor: Any, indicator: Indicator, monthly: dict[int, Any]) -> li
             errors[f"m{month}"] = _("A planned quantity cannot be negative.")
             continue
         values[int(month)] = value
-    if not errors and values and indicator.target is not None and sum(values.values()) != indicator.target:
+    if (
+        not errors
+        and values
+        and indicator.target is not None
+        and sum(values.values(), Decimal(0)) != indicator.target
+    ):
         errors["__all__"] = _("The months add up to %(sum)s; the target is %(target)s.") % {
-            "sum": sum(values.values()).normalize(),
+            "sum": sum(values.values(), Decimal(0)).normalize(),
             "target": indicator.target.normalize(),
         }
     if errors:
