@@ -321,6 +321,8 @@ def plan_day(
     rows = due_list(actor=actor, today=day, squadron=squadron.pk, visit_type=VisitType.FOCUS)
     by_person = {r.person.pk: r for r in rows}
     if person_ids is not None:
+        if not person_ids:
+            raise ValidationError({"persons": _("Choose at least one person to visit.")})
         unknown = [pk for pk in person_ids if pk not in by_person]
         if unknown:
             raise ValidationError(
