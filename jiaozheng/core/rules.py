@@ -91,13 +91,23 @@ def _lookup(key: str, unit_id: int) -> Any:
     return value
 
 
+_unit_cache: dict[int, tuple[float, Any]] = {}
+
+
 def _unit_keys(unit: Any) -> tuple[int | None, int | None]:
     if unit is None:
         return None, None
     from jiaozheng.orgs.models import OrgUnit
 
     if isinstance(unit, int):
-        unit = OrgUnit.objects.only("path", "county_id", "kind").get(pk=unit)
+        cached = _unit_cache.get(unit)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            unit = cached[1]
+        else:
+            unit = OrgUnit.objects.only("path", "county_id", "kind").get(pk=unit)
+            with _lock:
+                _unit_cache[unit.pk] = (now, unit)
     county_id = unit.county_id
     ids = [int(p) for p in unit.path.strip("/").split("/") if p]
     province_id = ids[0] if ids else None
@@ -107,6 +117,7 @@ def _unit_keys(unit: Any) -> tuple[int | None, int | None]:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _unit_cache.clear()
 
 
 def validate_value(key: str, value: Any) -> None:
