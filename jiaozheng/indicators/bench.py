@@ -179,8 +179,11 @@ def _records(
     def day() -> dt.date:
         return first + dt.timedelta(days=rng.randrange(0, 365))
 
+    county_ids = [c.pk for c in world.counties]
     persons = list(
-        Person.objects.filter(pk__in=world.person_ids).values_list("pk", "county_id", "squadron_id")
+        Person.objects.filter(pk__in=world.person_ids, county_id__in=county_ids).values_list(
+            "pk", "county_id", "squadron_id"
+        )
     )
     by_county: dict[int, list[tuple[int, int]]] = {}
     for pk, county_id, squadron_id in persons:
