@@ -396,6 +396,21 @@ def _rate(url: str, county: Any, tokens: list[str], batch: int, seconds: int, ru
     return stored / min(elapsed, seconds + 0.5), result
 
 
+def _commit_ms() -> float:
+    """Median time of a one-row durable commit on this machine now (the floor of a single-fix request)."""
+    samples = []
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS location_bench_commit (x integer)")
+    for _ in range(30):
+        start = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO location_bench_commit (x) VALUES (1)")
+        samples.append((time.perf_counter() - start) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE location_bench_commit")
+    return statistics.median(samples)
+
+
 def _copy_rate(county: Any, device_id: int, person_id: int, rows: int) -> float:
     from jiaozheng.location import storage
 
@@ -454,12 +469,13 @@ def p1_p2(report: Any, county: Any) -> None:
         single = _wrk(url, load_tokens, 1, seconds, 16, "one")
         device = Device.objects.filter(county=county).values_list("pk", "person_id").first()
         copy = _copy_rate(county, device[0], device[1], max(50_000, int(rate500 * 2)))
+        commit_ms = _commit_ms()
         report(
             f"BENCH P1 db={_db()} fixes_per_s_batch100={rate100:.0f} fixes_per_s_batch500={rate500:.0f}"
             f" copy_ratio={rate500 / copy:.2f} single_req_per_s={single['req_s']:.0f}"
             f" single_p99_ms={single['p99_ms']:.1f} batch100_p99_ms={r100['p99_ms']:.0f}"
             f" batch500_p99_ms={r500['p99_ms']:.0f} copy_rows_per_s={copy:.0f} workers={workers}"
-            f" errors={r100['errors'] + r500['errors'] + single['errors']} load={_load()}"
+            f" errors={r100['errors'] + r500['errors'] + single['errors']} commit_ms={commit_ms:.2f} load={_load()}"
         )
         p2(report, url, county, [tokens[pk] for pk in alert_persons], alert_persons, load_tokens)
     finally:

@@ -107,26 +107,41 @@ class PolygonZone:
             self.inner[b] = inner
             self.outer[b] = outer
         self.max_bucket = self.buckets[-1]
-        self._build_grid()
-
-    def _build_grid(self) -> None:
-        top_in, top_out = self.inner[self.max_bucket], self.outer[self.max_bucket]
-        minx, miny, maxx, maxy = top_out.bounds
+        minx, miny, maxx, maxy = self.outer[self.max_bucket].bounds
         self.x0, self.y0 = minx, miny
         self.dx = (maxx - minx) / GRID or 1e-9
         self.dy = (maxy - miny) / GRID or 1e-9
-        xs = minx + np.arange(GRID) * self.dx
-        ys = miny + np.arange(GRID) * self.dy
-        gx, gy = np.meshgrid(xs, ys)
-        cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + self.dx, gy.ravel() + self.dy)
-        grid = np.zeros(GRID * GRID, dtype=np.int8)
-        grid[shapely.contains(top_in, cells)] = 1
-        grid[~shapely.intersects(top_out, cells)] = -1
-        self.grid = grid
+        self._grids: dict[float, np.ndarray] = {}
+        self._grid_lock = threading.Lock()
+        self.grid = self._grid(self.max_bucket)
+
+    def _grid(self, bucket: float) -> np.ndarray:
+        """The raster of one bucket (built on first use): +1 wholly inside its inner buffer, -1 wholly
+        outside its outer buffer, 0 mixed."""
+        grid = self._grids.get(bucket)
+        if grid is not None:
+            return grid
+        with self._grid_lock:
+            grid = self._grids.get(bucket)
+            if grid is not None:
+                return grid
+            xs = self.x0 + np.arange(GRID) * self.dx
+            ys = self.y0 + np.arange(GRID) * self.dy
+            gx, gy = np.meshgrid(xs, ys)
+            cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + self.dx, gy.ravel() + self.dy)
+            grid = np.zeros(GRID * GRID, dtype=np.int8)
+            grid[shapely.contains(self.inner[bucket], cells)] = 1
+            grid[~shapely.intersects(self.outer[bucket], cells)] = -1
+            self._grids[bucket] = grid
+        return grid
 
     def classify(self, lon: np.ndarray, lat: np.ndarray, acc: np.ndarray, coarse: np.ndarray) -> np.ndarray:
         """+1 / -1 / 0 per point; ``acc`` in metres (defaults filled in), ``coarse`` marks fixes too coarse
-        to count (always 0)."""
+        to count (always 0).
+
+        The raster of the coarsest bucket answers for every fix far from the boundary (a fix deep inside
+        the coarsest inner buffer is inside every finer one); the rest are looked up in the raster of their
+        own bucket, and only fixes in its mixed cells are tested against its buffers."""
         fx = (lon - self.x0) / self.dx
         fy = (lat - self.y0) / self.dy
         outside_grid = (fx < 0) | (fy < 0) | (fx >= GRID) | (fy >= GRID)
@@ -135,22 +150,22 @@ class PolygonZone:
         out[outside_grid] = -1
         mixed = np.nonzero(out == 0)[0]
         if len(mixed):
-            out[mixed] = self._exact(lon[mixed], lat[mixed], acc[mixed])
+            index = np.minimum(np.searchsorted(BUCKET_ARRAY, acc[mixed], side="left"), len(self.buckets) - 1)
+            for i in np.unique(index):
+                b = self.buckets[int(i)]
+                sel = mixed[index == i]
+                found = self._grid(b)[cell[sel]]
+                out[sel] = found
+                near = sel[found == 0]
+                if len(near):
+                    inside = shapely.contains_xy(self.inner[b], lon[near], lat[near])
+                    outside = ~shapely.contains_xy(self.outer[b], lon[near], lat[near])
+                    result = np.zeros(len(near), dtype=np.int8)
+                    result[inside] = 1
+                    result[outside] = -1
+                    out[near] = result
         if coarse.any():
             out[coarse] = 0
-        return out
-
-    def _exact(self, lon: np.ndarray, lat: np.ndarray, acc: np.ndarray) -> np.ndarray:
-        """Points near the boundary: the buffers of each point's own accuracy bucket."""
-        out = np.zeros(len(lon), dtype=np.int8)
-        index = np.minimum(np.searchsorted(BUCKET_ARRAY, acc, side="left"), len(self.buckets) - 1)
-        for i in np.unique(index):
-            b = self.buckets[int(i)]
-            sel = np.nonzero(index == i)[0]
-            inside = shapely.contains_xy(self.inner[b], lon[sel], lat[sel])
-            outside = ~shapely.contains_xy(self.outer[b], lon[sel], lat[sel])
-            out[sel[inside]] = 1
-            out[sel[outside]] = -1
         return out
 
 

@@ -204,6 +204,15 @@ def _latest_upsert_sql() -> str:
     )
 
 
+def _optional(values: list[Any]) -> list[Any] | None:
+    """A column of the batch, or None when every value is missing: a NULL array costs nothing to send and
+    ``unnest`` pads it with NULLs (phones often leave altitude, bearing or the charging state out)."""
+    for value in values:
+        if value is not None:
+            return values
+    return None
+
+
 def _rows_params(rows: list[ParsedFix], flags: list[int]) -> list[Any]:
     from psycopg.types.json import Jsonb
 
@@ -212,16 +221,16 @@ def _rows_params(rows: list[ParsedFix], flags: list[int]) -> list[Any]:
         [f.time for f in rows],
         [f.lat for f in rows],
         [f.lon for f in rows],
-        [_num(f.accuracy) for f in rows],
-        [_num(f.altitude) for f in rows],
-        [_num(f.speed) for f in rows],
-        [_num(f.bearing) for f in rows],
-        [_num(f.battery) for f in rows],
-        [f.charging for f in rows],
-        [f.moving for f in rows],
+        _optional([_num(f.accuracy) for f in rows]),
+        _optional([_num(f.altitude) for f in rows]),
+        _optional([_num(f.speed) for f in rows]),
+        _optional([_num(f.bearing) for f in rows]),
+        _optional([_num(f.battery) for f in rows]),
+        _optional([f.charging for f in rows]),
+        _optional([f.moving for f in rows]),
         [int(f.source) for f in rows],
         [int(x) for x in flags],
-        [Jsonb(f.attributes) if f.attributes else None for f in rows],
+        _optional([Jsonb(f.attributes) if f.attributes else None for f in rows]),
     ]
 
 

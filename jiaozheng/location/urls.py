@@ -3,7 +3,7 @@ from django.urls import path
 from jiaozheng.location import views
 
 urlpatterns = [
-    path("", views.map_view, name="map"),
+    path("map/", views.map_view, name="map"),
     path("positions.json", views.positions_json, name="positions_json"),
     path("boundaries.json", views.boundaries_json, name="boundaries_json"),
     path("persons/<int:pk>/track.json", views.track_json, name="track_json"),

@@ -73,7 +73,7 @@ def test_map_shows_positions_and_plays_back_a_track(live_world, browser_login, l
     ingest(DeviceInfo(device.pk, person.pk, person.county_id), batch)
     # when the squadron officer opens the map at phone size
     page = browser_login("squadron_officer", phone=True)
-    page.goto(f"{live_server.url}/location/")
+    page.goto(f"{live_server.url}/location/map/")
     page.wait_for_selector("#person-list li")
     # then the person is listed as reporting, with a marker drawn
     assert person.name in page.inner_text("#person-list")

@@ -24,7 +24,7 @@ def test_pages_render_for_the_squadron_officer(world, login):
     client = login(world.squadron_officer)
     # when each page is opened; then it answers with the person or the alert on it
     for url, text in [
-        ("/location/", "定位地图"),
+        ("/location/map/", "定位地图"),
         ("/location/alerts/", world.person_a.name),
         (f"/location/alerts/{alert.pk}/", "电量低"),
         ("/location/devices/", world.person_a.name),
