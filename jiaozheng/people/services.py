@@ -724,8 +724,11 @@ def prohibition_add(
 
 
 @transaction.atomic
-def hardship_set(*, actor: Any, person: Person, hardship: bool, note: str = "") -> Person:
-    person = _locked(actor, person)
+def hardship_set(
+    *, actor: Any, person: Person, hardship: bool, note: str = "", authorised_domain: str = Domain.CASELOAD
+) -> Person:
+    """Mark or unmark a family in hardship. A visit's hardship help calls it with Domain.SERVICES."""
+    person = _locked(actor, person, authorised_domain)
     person.is_hardship = hardship
     person.hardship_note = note.strip()[:200]
     person.save()

@@ -158,7 +158,13 @@ def due_for_persons(
     longest = max(
         (s.max_days for county in {r["county_id"] for r in rows} for s in book.standards(county)), default=31
     )
-    facts = load_facts(rows, book=book, today=today, visits_from=today - dt.timedelta(days=longest * 2 + 62))
+    facts = load_facts(
+        rows,
+        book=book,
+        today=today,
+        visits_from=today - dt.timedelta(days=longest * 2 + 62),
+        person_filter={"person_id__in": persons.filter(status=Status.IN_CORRECTION).order_by().values("pk")},
+    )
     items: list[DueItem] = []
     for f in facts:
         p = book.params(f.county_id)

@@ -593,20 +593,14 @@ def _help_write(
 def _mark_hardship(actor: Any, person: Person, note: str) -> None:
     """Put the person on the hardship list (困难对象名单) through the caseload's own service.
 
-    ``people.services.hardship_set`` checks CASELOAD change, which the provider's social workers do not
-    have, although they find and help these families. The actor's SERVICES right and row scope were
-    checked above; for such actors the call runs as the system account while the audit trail keeps
-    naming the acting user (the audit reads the request's actor). See docs/visits.md.
+    The provider's social workers find and help these families: the hardship help they record is
+    SERVICES work, so the caseload service is called with that domain as the authority.
     """
     from jiaozheng.people.services import hardship_set
 
-    scope = scope_for(actor)
-    caller = actor
-    if not scope.unrestricted and not role_allows(scope.role, Domain.CASELOAD, CHANGE):
-        from jiaozheng.orgs.services import system_user
-
-        caller = system_user()
-    hardship_set(actor=caller, person=person, hardship=True, note=str(note)[:200])
+    hardship_set(
+        actor=actor, person=person, hardship=True, note=str(note)[:200], authorised_domain=Domain.SERVICES
+    )
     person.is_hardship = True
 
 

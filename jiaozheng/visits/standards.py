@@ -329,18 +329,23 @@ def load_facts(
     visits_from: dt.date | None = None,
     visits_until: dt.date | None = None,
     by_county: bool = False,
+    person_filter: dict[str, Any] | None = None,
 ) -> list[PersonFacts]:
     """Facts for persons given as ``values(*PERSON_FIELDS)`` rows: two more queries per batch.
 
     Batches hold 2,000 persons, read by id; with ``by_county`` (a whole county's caseload, as the measures
-    read it) they hold whole counties and related rows are read by county, without long id lists.
+    read it) they hold whole counties and related rows are read by county, without long id lists; with
+    ``person_filter`` (a lookup on ``person``, e.g. a subquery) everything is read in one batch.
     """
     from jiaozheng.people.models import ClassChange
     from jiaozheng.visits.models import Visit
 
     rows = [r for r in person_rows if r["intake_on"] is not None and r["status"] != Status.PENDING]
     batches: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
-    if by_county:
+    if person_filter is not None:
+        # the caller's own filter (e.g. a subquery of the scoped persons): one batch, any caseload size
+        batches.append((person_filter, rows))
+    elif by_county:
         per_county: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for r in rows:
             per_county[r["county_id"]].append(r)
