@@ -10,10 +10,10 @@ provincial system. Full ID numbers appear only for the officers' roles; others g
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
