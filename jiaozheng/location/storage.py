@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,6 +105,7 @@ def is_postgres() -> bool:
 
 
 _cursors = threading.local()
+_PREPARE = os.environ.get("JZ_LOCATION_PREPARE", "1") != "0"
 
 
 def _pg_cursor() -> Any:
@@ -119,6 +121,23 @@ def _pg_cursor() -> Any:
     cursor = psycopg.Cursor(raw)
     _cursors.pair = (raw, cursor)
     return cursor
+
+
+def _execute_prepared(cursor: Any, sql: str, params: list[Any]) -> None:
+    """Run one of the ingest statements as a server-side prepared statement (parsed and planned once per
+    connection). Django opens connections with ``prepare_threshold=None`` (nothing is ever prepared, for
+    PgBouncer's sake); it is lifted for this call only, with a threshold no other query reaches. Behind a
+    transaction-pooling PgBouncer older than 1.21, set ``JZ_LOCATION_PREPARE=0``."""
+    if not _PREPARE:
+        cursor.execute(sql, params, binary=True)
+        return
+    raw = cursor.connection
+    saved = raw.prepare_threshold
+    raw.prepare_threshold = 1_000_000_000
+    try:
+        cursor.execute(sql, params, binary=True, prepare=True)
+    finally:
+        raw.prepare_threshold = saved
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -314,7 +333,7 @@ def pg_store_fast(
     params += [device.person_id]
     params += upsert_params
     cursor = _pg_cursor()
-    cursor.execute(sql, params, binary=True, prepare=True)
+    _execute_prepared(cursor, sql, params)
     active, prev_time, prev_state, prev_version, exists, inserted = cursor.fetchone()
     return FastResult(
         device_active=bool(active),
@@ -379,7 +398,7 @@ def insert_fixes(
             protocol,
         ]
         cursor = _pg_cursor()
-        cursor.execute(sql, params, binary=True, prepare=True)
+        _execute_prepared(cursor, sql, params)
         return {r[0] for r in cursor.fetchall()}
     ops = connection.ops
     payload = json.dumps(
