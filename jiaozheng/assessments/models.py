@@ -120,6 +120,7 @@ class Assessment(AuditedModel):
         indexes = [
             models.Index(fields=["person", "scale_code", "status"], name="assess_person_scale"),
             models.Index(fields=["status", "administered_on"], name="assess_status_date"),
+            models.Index(fields=["person", "status", "administered_on"], name="assess_person_status_date"),
         ]
 
     def __str__(self) -> str:

@@ -217,7 +217,7 @@ INDICATORS: list[tuple[Any, ...]] = [
         "重点对象按时走访率",
         IndicatorGroup.OUTPUT_TIMELINESS,
         "q",
-        "visits.on_time_rate",
+        "visits.focus_on_time_rate",
         Direction.HIGHER,
         95,
         95,
