@@ -160,6 +160,8 @@ _PG_ROWS = """
            moving, source, flags, attributes)
 """
 
+# ON CONFLICT without a target: the only key a new row can collide with is the de-duplication key
+# (county, device, client id, fix time); the id comes from a sequence.
 _PG_INSERT = """
     INSERT INTO location_fix (county_id, person_id, device_id, client_id, fix_time, received_at, latitude,
         longitude, accuracy, altitude, speed, bearing, battery, charging, moving, source, protocol, flags,
@@ -167,15 +169,19 @@ _PG_INSERT = """
     SELECT %s, %s, %s, r.client_id, r.fix_time, %s, r.latitude, r.longitude, r.accuracy, r.altitude, r.speed,
         r.bearing, r.battery, r.charging, r.moving, r.source, %s, r.flags, r.attributes
     FROM rows r {guard}
-    ON CONFLICT (county_id, device_id, client_id, fix_time) DO NOTHING
+    ON CONFLICT DO NOTHING
     RETURNING client_id
 """
 
-_NEWER = "(excluded.fix_time IS NOT NULL AND (l.fix_time IS NULL OR excluded.fix_time > l.fix_time))"
-_STAY = (
-    "(%(all_within)s AND l.anchor_latitude IS NOT NULL AND sqrt(power((excluded.latitude - l.anchor_latitude)"
-    " * 110574.0, 2) + power((excluded.longitude - l.anchor_longitude) * 111320.0"
-    " * cos(radians(l.anchor_latitude)), 2)) <= %(radius)s)"
+# excluded.fix_time is NULL for a heartbeat: the comparison is then NULL, which CASE takes as false
+_NEWER = "excluded.fix_time>COALESCE(l.fix_time,'-infinity')"
+# "has not moved": the new fix lies within the still radius of the anchor; computed once, in the ``prev``
+# common table expression that reads the person's row (the same snapshot the upsert sees)
+_STAY = "COALESCE((SELECT stay FROM prev),false)"
+_PREV = (
+    "prev AS (SELECT fix_time, fence_state, fence_version, (%(all_within)s AND anchor_latitude IS NOT NULL"
+    " AND ((%(lat)s-anchor_latitude)*110574.0)^2+((%(lon)s-anchor_longitude)*111320.0"
+    "*cos(radians(anchor_latitude)))^2<=%(radius_sq)s) AS stay FROM location_latest WHERE person_id=%(person)s)"
 )
 
 
@@ -278,6 +284,7 @@ def _latest_params(
         "still_since": latest.still_since,
         "all_within": latest.all_within,
         "radius": float(radius),
+        "radius_sq": float(radius) ** 2,
         "device_state": Jsonb(latest.device_state or {}),
     }
 
@@ -291,19 +298,21 @@ def _fast_sql() -> tuple[str, list[str]]:
     if _FAST_SQL is None:
         import re
 
-        upsert = _latest_upsert_sql().format(guard="WHERE EXISTS (SELECT 1 FROM dev)")
-        names = re.findall(r"%\((\w+)\)s", upsert)
-        upsert = re.sub(r"%\((\w+)\)s", "%s", upsert)
+        tail = (
+            _PREV + ", up AS (" + _latest_upsert_sql().format(guard="WHERE EXISTS (SELECT 1 FROM dev)") + ")"
+        )
+        names = re.findall(r"%\((\w+)\)s", tail)
+        tail = re.sub(r"%\((\w+)\)s", "%s", tail)
         sql = (
             "WITH dev AS (SELECT 1 FROM location_device WHERE id = %s AND status = 'active'),"
             f" rows AS ({_PG_ROWS}),"
             f" ins AS ({_PG_INSERT.format(guard='WHERE EXISTS (SELECT 1 FROM dev)')}),"
-            " prev AS (SELECT fix_time, fence_state, fence_version FROM location_latest WHERE person_id = %s),"
-            f" up AS ({upsert})"
-            " SELECT EXISTS (SELECT 1 FROM dev), (SELECT fix_time FROM prev), (SELECT fence_state FROM prev),"
-            " (SELECT fence_version FROM prev), EXISTS (SELECT 1 FROM prev), ARRAY(SELECT client_id FROM ins)"
+            f" {tail}"
+            " SELECT EXISTS(SELECT 1 FROM dev),p.fix_time,p.fence_state,p.fence_version,"
+            "p.fence_version IS NOT NULL,ARRAY(SELECT client_id FROM ins) FROM (SELECT 1) o LEFT JOIN prev p ON true"
         )
-        _FAST_SQL = (sql, names)
+        # one line without runs of spaces: under 4 KB psycopg caches the query's conversion
+        _FAST_SQL = (" ".join(sql.split()), names)
     return _FAST_SQL
 
 
@@ -330,7 +339,6 @@ def pg_store_fast(
     params: list[Any] = [device.device_id]
     params += _rows_params(rows, flags)
     params += [device.county_id, device.person_id, device.device_id, now, protocol]
-    params += [device.person_id]
     params += upsert_params
     cursor = _pg_cursor()
     _execute_prepared(cursor, sql, params)
