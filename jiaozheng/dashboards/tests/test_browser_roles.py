@@ -44,7 +44,9 @@ def test_every_role_lands_on_its_home_page_on_desktop_and_phone(live_world, brow
             screenshot(page, f"home-{username}-{'phone' if phone else 'desktop'}")
             if phone:
                 width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= PHONE["width"] + 10, f"{username}'s home page scrolls sideways on a phone ({width}px)"
+                assert width <= PHONE["width"] + 10, (
+                    f"{username}'s home page scrolls sideways on a phone ({width}px)"
+                )
             context.close()
 
 
@@ -53,9 +55,14 @@ def test_an_officer_handles_an_alert_and_records_an_admonition(live_world, brows
     from jiaozheng.location.services import alert_raise
     from jiaozheng.people.models import Discipline
 
-    alert = alert_raise(person=live_world.person_a, alert_type=AlertType.GEOFENCE_BREACH,
-                        severity=AlertSeverity.HIGH, title="离开县境", evidence={"fixes": []},
-                        occurred_at=timezone.now())
+    alert = alert_raise(
+        person=live_world.person_a,
+        alert_type=AlertType.GEOFENCE_BREACH,
+        severity=AlertSeverity.HIGH,
+        title="离开县境",
+        evidence={"fixes": []},
+        occurred_at=timezone.now(),
+    )
     context, page = _sign_in(browser, live_server, "squadron_officer")
     page.goto(f"{live_server.url}/")
     page.click(f"a[href='/location/alerts/{alert.pk}/']")

@@ -12,7 +12,15 @@ from django.utils import timezone
 from jiaozheng.people.models import Person
 
 pytestmark = pytest.mark.django_db
-STAFF = ["bureau_admin", "bureau_officer", "squadron_officer", "social_worker", "counsellor", "supervisor", "auditor"]
+STAFF = [
+    "bureau_admin",
+    "bureau_officer",
+    "squadron_officer",
+    "social_worker",
+    "counsellor",
+    "supervisor",
+    "auditor",
+]
 
 
 def _grow(world, total: int) -> None:
@@ -23,14 +31,30 @@ def _grow(world, total: int) -> None:
     for n in range(have, total):
         birth = dt.date(1970, 1, 1) + dt.timedelta(days=n)
         start = today - dt.timedelta(days=30 + n % 600)
-        batch.append(Person(
-            case_number=f"GROW-{n:06d}", name=f"增{n}", gender="male", birth_date=birth,
-            id_number=f"GROW{n:014d}", id_index=f"grow{n}", id_tail=f"{n % 10000:04d}", education="primary",
-            employment="farming", address="地址", county=world.county_x, squadron=world.squadron_a,
-            township=world.township_a, correction_type="probation", offence_category="theft",
-            term_start=start, term_end=start + dt.timedelta(days=900), intake_on=start + dt.timedelta(days=2),
-            supervision_class=["strict", "ordinary", "lenient"][n % 3], status="in_correction",
-        ))
+        batch.append(
+            Person(
+                case_number=f"GROW-{n:06d}",
+                name=f"增{n}",
+                gender="male",
+                birth_date=birth,
+                id_number=f"GROW{n:014d}",
+                id_index=f"grow{n}",
+                id_tail=f"{n % 10000:04d}",
+                education="primary",
+                employment="farming",
+                address="地址",
+                county=world.county_x,
+                squadron=world.squadron_a,
+                township=world.township_a,
+                correction_type="probation",
+                offence_category="theft",
+                term_start=start,
+                term_end=start + dt.timedelta(days=900),
+                intake_on=start + dt.timedelta(days=2),
+                supervision_class=["strict", "ordinary", "lenient"][n % 3],
+                status="in_correction",
+            )
+        )
     Person.objects.bulk_create(batch, batch_size=1000)
 
 
@@ -72,13 +96,16 @@ def test_home_redirects_the_supervised_person_to_their_phone_page(world, client)
     assert response["Location"] == "/me/"
 
 
-@pytest.mark.parametrize(("persona", "present", "absent"), [
-    ("bureau_officer", ["在矫", "待处置告警", "待走访"], ["项目资金"]),
-    ("social_worker", ["我的待走访", "本周教育学习"], ["项目资金"]),
-    ("counsellor", ["心理测量评估", "心理辅导"], ["待处置告警", "项目资金"]),
-    ("supervisor", ["项目资金"], ["待处置告警"]),
-    ("auditor", ["项目资金"], ["在矫", "待走访", "心理测量评估"]),
-])
+@pytest.mark.parametrize(
+    ("persona", "present", "absent"),
+    [
+        ("bureau_officer", ["在矫", "待处置告警", "待走访"], ["项目资金"]),
+        ("social_worker", ["我的待走访", "本周教育学习"], ["项目资金"]),
+        ("counsellor", ["心理测量评估", "心理辅导"], ["待处置告警", "项目资金"]),
+        ("supervisor", ["项目资金"], ["待处置告警"]),
+        ("auditor", ["项目资金"], ["在矫", "待走访", "心理测量评估"]),
+    ],
+)
 def test_each_role_sees_its_own_sections(world, client, persona, present, absent):
     client.force_login(getattr(world, persona))
     body = client.get("/").content.decode()
