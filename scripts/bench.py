@@ -47,7 +47,9 @@ def run_pass(db: str, only: list[str]) -> int:
         _ensure_pg_database(PG_URL)
     else:
         env.pop("DATABASE_URL", None)
-    subprocess.check_call([sys.executable, "-m", "jiaozheng.cli", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT)
+    subprocess.check_call(
+        [sys.executable, "-m", "jiaozheng.cli", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT
+    )
     args = [sys.executable, __file__, "--inner"] + (["--only", ",".join(only)] if only else [])
     return subprocess.call(args, env=env, cwd=ROOT)
 
@@ -92,7 +94,7 @@ def main() -> None:
         inner(only)
         return
     code = 0
-    for db in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
+    for db in ["sqlite", "postgresql"] if args.db == "both" else [args.db]:
         code |= run_pass(db, only)
     sys.exit(code)
 
