@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,16 @@ def _dataset_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "district.geojson"
 
 
+_load_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _districts() -> dict[str, dict[str, Any]]:
+    with _load_lock:  # threads of one worker must not each parse the 10 MB file
+        return _read_districts()
+
+
+def _read_districts() -> dict[str, dict[str, Any]]:
     with open(_dataset_path(), encoding="utf-8") as handle:
         data = json.load(handle)
     return {f["properties"]["gb"]: f for f in data["features"]}
