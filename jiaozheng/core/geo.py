@@ -24,12 +24,17 @@ def _dataset_path() -> Path:
 
 
 _load_lock = threading.Lock()
+_DISTRICTS: dict[str, dict[str, Any]] | None = None
 
 
-@lru_cache(maxsize=1)
 def _districts() -> dict[str, dict[str, Any]]:
-    with _load_lock:  # threads of one worker must not each parse the 10 MB file
-        return _read_districts()
+    """The dataset, parsed once per process (threads wait for the first parse instead of repeating it)."""
+    global _DISTRICTS
+    if _DISTRICTS is None:
+        with _load_lock:
+            if _DISTRICTS is None:
+                _DISTRICTS = _read_districts()
+    return _DISTRICTS
 
 
 def _read_districts() -> dict[str, dict[str, Any]]:
