@@ -11,7 +11,6 @@ synthetic edit of the same photo), so the whole pipeline can reach a match with 
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -29,19 +28,18 @@ def _screenshot(page, name):
 
 
 @pytest.fixture
-def camera_browser(tmp_path):
-    """launch(frames, fps) -> a Chromium whose camera plays ``frames``; closed at the end."""
-    from playwright.sync_api import sync_playwright
+def camera_browser(tmp_path, playwright):
+    """launch(frames, fps) -> a Chromium whose camera plays ``frames``; closed at the end.
 
+    It uses the session's Playwright (conftest.playwright): a second sync instance in the same test
+    process fails once another browser test has run."""
     from conftest import CHROMIUM, CHROMIUM_ARGS
 
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     started = []
 
     def launch(frames, fps):
         video = synthetic.write_y4m(tmp_path / "camera.y4m", frames, fps=fps)
-        pw = sync_playwright().start()
-        browser = pw.chromium.launch(
+        browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
             args=[
@@ -51,13 +49,12 @@ def camera_browser(tmp_path):
                 f"--use-file-for-fake-video-capture={video}",
             ],
         )
-        started.append((pw, browser))
+        started.append(browser)
         return browser
 
     yield launch
-    for pw, browser in started:
+    for browser in started:
         browser.close()
-        pw.stop()
 
 
 def _phone_login(browser, live_server, username):
