@@ -21,7 +21,10 @@ PROD_ENV = {
 
 
 def _run(args, extra_env):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JZ_") and k != "DATABASE_URL"}
+    # Only the machine's environment: nothing this test process set for itself (the browser fixture sets
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which `check --deploy` rightly refuses).
+    inherited = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JZ_") and k not in inherited}
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "-m", "jiaozheng.cli", *args], env=env, capture_output=True, text=True, timeout=120
