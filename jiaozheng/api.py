@@ -8,6 +8,7 @@ or a bearer token (integrations, the supervised person's phone). Anonymous reque
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -53,6 +54,16 @@ def _django_validation_error(request, exc: ValidationError):
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request, exc):
     return api.create_response(request, {"message": "request body too large", "errors": []}, status=413)
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc: DataError):
+    # A value the database cannot hold (a number out of range, say) that validation let through: the
+    # statement failed, so nothing was written.
+    return api.create_response(
+        request, {"message": "invalid input: a value is out of the range the database can store", "errors": []},
+        status=422,
+    )
 
 
 @api.exception_handler(Http404)

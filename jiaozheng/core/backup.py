@@ -162,21 +162,7 @@ def restore(path: Path) -> Result:
             source.close()
         else:
             connection.close()
-            subprocess.run(
-                [
-                    "pg_restore",
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--single-transaction",
-                    "--dbname",
-                    _pg_dsn(),
-                    str(tmpdir / "db.pgdump"),
-                ],
-                check=True,
-                env=_pg_env(),
-                capture_output=True,
-            )
+            _pg_restore(tmpdir / "db.pgdump")
         media = Path(settings.MEDIA_ROOT)
         if (tmpdir / "media").exists():
             if media.exists():
@@ -188,6 +174,67 @@ def restore(path: Path) -> Result:
     if different:
         raise RuntimeError(f"restored content differs from the backup in: {', '.join(different[:10])}")
     return Result(path, len(state), sum(t["rows"] for t in state.values()))
+
+
+# Empties the schema before the dump's own CREATE statements run. `pg_restore --clean` cannot do it: it drops
+# the partitions' inherited primary keys one by one, which PostgreSQL refuses. Only top-level tables are
+# dropped (partitions go with their parent), then whatever views and sequences are left.
+_EMPTY_PUBLIC_SCHEMA = """
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition LOOP
+    EXECUTE CASE r.relkind WHEN 'v' THEN 'DROP VIEW IF EXISTS '
+                           WHEN 'm' THEN 'DROP MATERIALIZED VIEW IF EXISTS '
+                           ELSE 'DROP TABLE IF EXISTS ' END || r.name || ' CASCADE';
+  END LOOP;
+  FOR r IN SELECT c.oid::regclass AS name FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind = 'S' LOOP
+    EXECUTE 'DROP SEQUENCE IF EXISTS ' || r.name || ' CASCADE';
+  END LOOP;
+END $$;
+"""
+
+
+def _pg_restore(dump: Path) -> None:
+    """Replace the database's content with the dump's, in one transaction: on any error nothing changes.
+
+    The dump is first turned into SQL in full, so that a damaged dump is refused before anything runs
+    (streaming it would let psql commit whatever part it had received).
+    """
+    script = dump.with_suffix(".sql")
+    restore = subprocess.run(
+        ["pg_restore", "--no-owner", f"--file={script}", str(dump)],
+        env=_pg_env(),
+        capture_output=True,
+        text=True,
+    )
+    if restore.returncode != 0:
+        raise RuntimeError(f"pg_restore could not read the dump: {restore.stderr.strip()[-2000:]}")
+    psql = subprocess.run(
+        [
+            "psql",
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            "--command",
+            _EMPTY_PUBLIC_SCHEMA,
+            f"--file={script}",
+            "--dbname",
+            _pg_dsn(),
+        ],
+        env=_pg_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    script.unlink()
+    if psql.returncode != 0:
+        raise RuntimeError(f"restoring the dump failed, nothing was changed: {psql.stderr.strip()[-2000:]}")
 
 
 def _pg_dsn() -> str:

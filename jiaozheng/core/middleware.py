@@ -7,6 +7,7 @@ and the platform's working language is Chinese.
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -35,3 +36,40 @@ class LanguageMiddleware:
             if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
                 response.render()  # template responses render in the request's language
         return response
+
+
+NUL_MESSAGE = "the request contains a NUL character (\\x00), which no field accepts"
+
+
+class RejectNulMiddleware:
+    """Refuse NUL characters in the path, the query string and JSON bodies with a clear 400.
+
+    PostgreSQL text cannot hold NUL, so such a value would otherwise fail deep in a query as a server
+    error. Forms already refuse it field by field (Django's ProhibitNullCharactersValidator).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"message": NUL_MESSAGE, "errors": []}, status=400)
+            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path:
+            return True
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            return True
+        if request.content_type == "application/json" and request.method in ("POST", "PUT", "PATCH"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return False
+            if 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                body = request.body
+                return b"\\u0000" in body or b"\x00" in body
+        return False

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import tarfile
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -38,3 +41,23 @@ def test_restore_refuses_without_confirmation_and_rejects_other_files(live_world
     (tmp_path / "x.tar.gz").write_bytes(b"not a backup")
     with pytest.raises(CommandError, match="cannot read"):
         call_command("backup", "restore", str(tmp_path / "x.tar.gz"), "--yes")
+
+
+def test_a_backup_with_a_damaged_database_is_refused_and_changes_nothing(live_world, tmp_path):
+    # given a backup whose database file was damaged after it was made
+    backup.create(tmp_path / "b.tar.gz")
+    damaged = tmp_path / "damaged.tar.gz"
+    with tarfile.open(tmp_path / "b.tar.gz", "r:gz") as source, tarfile.open(damaged, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read() if member.isfile() else None
+            if member.name.startswith("db."):
+                data = data[: len(data) // 3] + b"\x00garbage" * 64
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data) if data is not None else None)
+    Person.objects.filter(pk=live_world.person_b.pk).update(name="改过的名字")
+    before = backup.digests()
+    # when it is restored, then it fails with a message and the database is as it was
+    with pytest.raises(CommandError, match="restore failed"):
+        call_command("backup", "restore", str(damaged), "--yes")
+    assert backup.digests() == before
+    assert Person.objects.get(pk=live_world.person_b.pk).name == "改过的名字"

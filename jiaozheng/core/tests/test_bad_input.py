@@ -237,6 +237,22 @@ def _(world, c):
     return _api(world, c, "patch", f"/api/v1/persons/{world.person_a.pk}", {"home_latitude": "north"})
 
 
+@case("api: a NUL character in a filter")
+def _(world, c):
+    return _api(world, c, "get", "/api/v1/persons?status=%00x")
+
+
+@case("api: a NUL character escaped inside a JSON string")
+def _(world, c):
+    return _api(world, c, "post", "/api/v1/persons", raw=b'{"name": "\\u0000"}')
+
+
+@case("page: a NUL character in a search box")
+def _(world, c):
+    response = c.officer.get("/people/?q=%E5%BC%A0%00")
+    return Outcome(response.status_code, response.status_code == 400, response.content.decode()[:200])
+
+
 @case("api: a forged bearer token")
 def _(world, c):
     from django.test import Client
