@@ -9,7 +9,7 @@ export JZ_TEST_PG_URL="${JZ_TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/ji
 mkdir -p artifacts
 start=$(date +%s)
 echo "== suite on SQLite"
-DATABASE_URL= $BIN/pytest -n 2 --dist loadgroup -q "$@"
+DATABASE_URL= $BIN/pytest -n 2 --dist loadfile -q "$@"
 echo "== suite on PostgreSQL ($JZ_TEST_PG_URL)"
-DATABASE_URL="$JZ_TEST_PG_URL" $BIN/pytest -n 2 --dist loadgroup -q "$@"
+DATABASE_URL="$JZ_TEST_PG_URL" $BIN/pytest -n 2 --dist loadfile -q "$@"
 echo "== whole suite: $(( $(date +%s) - start )) s"
