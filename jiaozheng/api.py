@@ -61,7 +61,8 @@ def _data_error(request, exc: DataError):
     # A value the database cannot hold (a number out of range, say) that validation let through: the
     # statement failed, so nothing was written.
     return api.create_response(
-        request, {"message": "invalid input: a value is out of the range the database can store", "errors": []},
+        request,
+        {"message": "invalid input: a value is out of the range the database can store", "errors": []},
         status=422,
     )
 

@@ -37,7 +37,8 @@ def _make(route):
         outcomes = check(route, self.world)
         failures = [o for o in outcomes if not o.ok]
         assert not failures, "\n".join(
-            f"{o.persona} @ {o.where}: {o.method} {o.url} -> {o.status}, expected {o.expected}" for o in failures
+            f"{o.persona} @ {o.where}: {o.method} {o.url} -> {o.status}, expected {o.expected}"
+            for o in failures
         )
 
     test.__doc__ = f"{route.kind} {route.pattern}"

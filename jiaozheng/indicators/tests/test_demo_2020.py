@@ -13,7 +13,10 @@ import json
 import pytest
 from django.core.management import call_command
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # make test runs with --dist loadfile: one load per run
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.slow,
+]  # make test runs with --dist loadfile: one load per run
 
 SEED_SENTENCE = (
     "累计完成集中教育学习培训158场次，社区服务158场次，心理测量255人（出具社区矫正对象《心理测验与评估分析报告》247份），"
