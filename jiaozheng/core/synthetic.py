@@ -83,34 +83,39 @@ def generate_province(
         for i in range(len(result.counties)):
             users.append(
                 User(
-                    username=f"bench_admin_{i}", role="bureau_admin", full_name="局管理员", password=password
+                    username=f"bench_{code}_admin_{i}",
+                    role="bureau_admin",
+                    full_name="局管理员",
+                    password=password,
                 )
             )
             users.append(
                 User(
-                    username=f"bench_officer_{i}",
+                    username=f"bench_{code}_officer_{i}",
                     role="bureau_officer",
                     full_name="局工作人员",
                     password=password,
                 )
             )
-        users.append(User(username="bench_sw_0", role="social_worker", full_name="社工", password=password))
+        users.append(
+            User(username=f"bench_{code}_sw_0", role="social_worker", full_name="社工", password=password)
+        )
         User.objects.bulk_create(users, batch_size=500)
-        by_name = {u.username: u for u in User.objects.filter(username__startswith="bench_")}
+        by_name = {u.username: u for u in User.objects.filter(username__startswith=f"bench_{code}_")}
         assignments = [
-            Assignment(user=by_name[f"bench_admin_{i}"], unit=county)
+            Assignment(user=by_name[f"bench_{code}_admin_{i}"], unit=county)
             for i, county in enumerate(result.counties)
         ]
         assignments += [
-            Assignment(user=by_name[f"bench_officer_{i}"], unit=county)
+            Assignment(user=by_name[f"bench_{code}_officer_{i}"], unit=county)
             for i, county in enumerate(result.counties)
         ]
-        assignments.append(Assignment(user=by_name["bench_sw_0"], unit=result.squadrons[0]))
+        assignments.append(Assignment(user=by_name[f"bench_{code}_sw_0"], unit=result.squadrons[0]))
         Assignment.objects.bulk_create(assignments)
         result.users = {
-            "admin": by_name["bench_admin_0"],
-            "officer": by_name["bench_officer_0"],
-            "social_worker": by_name["bench_sw_0"],
+            "admin": by_name[f"bench_{code}_admin_0"],
+            "officer": by_name[f"bench_{code}_officer_0"],
+            "social_worker": by_name[f"bench_{code}_sw_0"],
         }
         townships: dict[int, list[Any]] = {}
         for unit in OrgUnit.objects.filter(kind=K.TOWNSHIP, path__startswith=province.path):
@@ -127,7 +132,7 @@ def generate_province(
             last_case += 1
             batch.append(
                 Person(
-                    case_number=f"BENCH-{last_case:07d}",
+                    case_number=f"BENCH-{code}-{last_case:07d}",
                     name=f"合成{n}",
                     gender=gender,
                     birth_date=birth,
@@ -161,7 +166,7 @@ def generate_province(
                 batch = []
         _flush(Person, batch)
         result.person_ids = list(
-            Person.objects.filter(case_number__startswith="BENCH-").values_list("pk", flat=True)
+            Person.objects.filter(case_number__startswith=f"BENCH-{code}-").values_list("pk", flat=True)
         )
     result.seconds = time.monotonic() - started
     return result

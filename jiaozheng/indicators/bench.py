@@ -92,6 +92,14 @@ def _run(report: Any, vendor: str) -> None:
         f"BENCH P5 kpi_json_s={province_kpi} scale=province persons=35000 counties=120 records={made} "
         f"db={vendor} target=10 setup_s={prepared}"
     )
+    from jiaozheng.indicators.evaluation import evaluate
+
+    slowest = sorted(evaluate(province_contract, year).figures.seconds.items(), key=lambda kv: -kv[1])[:5]
+    report(
+        "BENCH P5 scale=province slowest_measures="
+        + ",".join(f"{code}:{seconds:.2f}s" for code, seconds in slowest)
+        + f" db={vendor}"
+    )
 
 
 def _analyze() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -80,6 +81,7 @@ class Figures:
         self.measures = all_measures()
         self._values: dict[tuple[str, dt.date, dt.date], Any] = {}
         self.problems: dict[str, str] = {}
+        self.seconds: dict[str, float] = {}  # time spent computing each measure (make bench reports it)
 
     def measure(self, code: str) -> Measure | None:
         return self.measures.get(code)
@@ -97,8 +99,10 @@ class Figures:
             value = Decimal(0) if measure.kind != "rate" else None
         else:
             try:
+                started = time.perf_counter()
                 with transaction.atomic():  # a failing query must not poison the caller's transaction
                     value = measure.compute(ctx)
+                self.seconds[code] = self.seconds.get(code, 0.0) + time.perf_counter() - started
             except Exception as exc:  # one broken measure must not take the whole report down
                 log.exception("measure %s failed", code)
                 self.problems[code] = f"{type(exc).__name__}: {exc}"[:300]
