@@ -76,19 +76,26 @@ def rule(key: str, unit: Any = None) -> Any:
 _MISSING = object()
 
 
-def _lookup(key: str, unit_id: int) -> Any:
-    cache_key = (key, unit_id)
-    cached = _cache.get(cache_key)
+def _cached(cache: dict[Any, tuple[float, Any]], key: Any, load: Callable[[], Any]) -> Any:
+    """``cache[key]`` if it was loaded less than CACHE_SECONDS ago, else ``load()``, kept for next time."""
+    cached = cache.get(key)
     now = time.monotonic()
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
+    value = load()
+    with _lock:
+        cache[key] = (now, value)
+    return value
+
+
+def _lookup(key: str, unit_id: int) -> Any:
     from jiaozheng.core.models import RuleValue
 
-    row = RuleValue.objects.filter(key=key, unit_id=unit_id).values_list("value", flat=True).first()
-    value = _MISSING if row is None else row
-    with _lock:
-        _cache[cache_key] = (now, value)
-    return value
+    def load() -> Any:
+        row = RuleValue.objects.filter(key=key, unit_id=unit_id).values_list("value", flat=True).first()
+        return _MISSING if row is None else row
+
+    return _cached(_cache, (key, unit_id), load)
 
 
 _unit_cache: dict[int, tuple[float, Any]] = {}
@@ -100,14 +107,8 @@ def _unit_keys(unit: Any) -> tuple[int | None, int | None]:
     from jiaozheng.orgs.models import OrgUnit
 
     if isinstance(unit, int):
-        cached = _unit_cache.get(unit)
-        now = time.monotonic()
-        if cached is not None and now - cached[0] < CACHE_SECONDS:
-            unit = cached[1]
-        else:
-            unit = OrgUnit.objects.only("path", "county_id", "kind").get(pk=unit)
-            with _lock:
-                _unit_cache[unit.pk] = (now, unit)
+        pk = unit
+        unit = _cached(_unit_cache, pk, lambda: OrgUnit.objects.only("path", "county_id", "kind").get(pk=pk))
     county_id = unit.county_id
     ids = [int(p) for p in unit.path.strip("/").split("/") if p]
     province_id = ids[0] if ids else None
