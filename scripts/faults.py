@@ -25,6 +25,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from jiaozheng.core.server import granian_command
+
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("JZ_FAULTS_PORT", "18777"))
 PG_URL = os.environ.get("JZ_FAULTS_PG_URL", "postgresql://postgres@127.0.0.1:5432/jiaozheng_faults")
@@ -83,24 +85,7 @@ def setup_devices() -> list[str]:
 
 def start_server() -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(PORT),
-            "--workers",
-            "2",
-            "--backpressure",
-            "16",
-            "--log-level",
-            "error",
-            "jiaozheng.wsgi:application",
-        ],
+        granian_command(host="127.0.0.1", port=PORT, workers=2, backpressure=16, log_level="error"),
         env=env(),
         cwd=ROOT,
         start_new_session=True,

@@ -25,7 +25,6 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -34,6 +33,8 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+
+from jiaozheng.core.server import granian_command
 
 BENCH_CODE = "BENCH-LOC"
 COUNTY_SEAT = (27.908, 110.595)
@@ -267,22 +268,7 @@ def _start_server(workers: int) -> tuple[subprocess.Popen, str]:
     env.setdefault("DJANGO_SETTINGS_MODULE", "jiaozheng.settings.base")
     env["JZ_LOG_LEVEL"] = "ERROR"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "error",
-            "jiaozheng.wsgi:application",
-        ],
+        granian_command(host="127.0.0.1", port=port, workers=workers, log_level="error"),
         env=env,
         cwd=str(ROOT),
         stdout=subprocess.DEVNULL,

@@ -12,6 +12,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from jiaozheng.core.server import granian_command
+
 
 class Command(BaseCommand):
     help = "Run the web server and the background worker (Ctrl-C stops both)."
@@ -32,24 +34,13 @@ class Command(BaseCommand):
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"Serving on {url}  (Ctrl-C to stop)")
         web = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "granian",
-                "--interface",
-                "wsgi",
-                "--host",
-                options["host"],
-                "--port",
-                str(options["port"]),
-                "--workers",
-                str(options["workers"]),
-                "--backpressure",
-                "4",
-                "--log-level",
-                "warning",
-                "jiaozheng.wsgi:application",
-            ],
+            granian_command(
+                host=options["host"],
+                port=options["port"],
+                workers=options["workers"],
+                backpressure=4,
+                log_level="warning",
+            ),
             env=env,
         )
         try:
