@@ -10,6 +10,8 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 
+from jiaozheng.audit.middleware import origin_for
+
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
@@ -53,7 +55,7 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if self._has_nul(request):
-            if request.path.startswith("/api/"):
+            if origin_for(request.path) == "api":
                 return JsonResponse({"message": NUL_MESSAGE, "errors": []}, status=400)
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
