@@ -83,25 +83,31 @@ def live_world(transactional_db):
 @pytest.fixture
 def browser_login(browser, live_server):
     """browser_login(username, phone=False, **context_options) -> a Playwright page signed in."""
-    from jiaozheng.core.testing.world import PASSWORD
-
     contexts = []
 
-    def _login(username: str, *, phone: bool = False, password: str = PASSWORD, **options):
-        viewport = PHONE if phone else DESKTOP
-        context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+    def _login(username: str, *, phone: bool = False, password: str = "", **options):
+        page = sign_in(browser, live_server.url, username, phone=phone, password=password, **options)
+        contexts.append(page.context)
         return page
 
     yield _login
     for context in contexts:
         context.close()
+
+
+def sign_in(browser, base_url: str, username: str, *, phone: bool = False, password: str = "", **options):
+    """A new browser context at desktop or phone size, signed in as ``username``; returns its page (the
+    caller closes ``page.context``). ``options`` go to the context: geolocation, permissions..."""
+    from jiaozheng.core.testing.world import PASSWORD
+
+    context = browser.new_context(viewport=PHONE if phone else DESKTOP, locale="zh-CN", **options)
+    page = context.new_page()
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
 
 
 def screenshot(page, name: str) -> str:

@@ -58,22 +58,16 @@ def camera_browser(tmp_path, playwright):
 
 
 def _phone_login(browser, live_server, username):
-    from conftest import PHONE
-    from jiaozheng.core.testing.world import PASSWORD
+    from conftest import sign_in
 
-    context = browser.new_context(
-        viewport=PHONE,
-        locale="zh-CN",
+    return sign_in(
+        browser,
+        live_server.url,
+        username,
+        phone=True,
         geolocation={"latitude": LAT, "longitude": LON, "accuracy": 15},
         permissions=["geolocation", "camera"],
     )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
 
 
 def _enrol(world):

@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from conftest import PHONE, screenshot
-from jiaozheng.core.testing.world import PASSWORD
+from conftest import PHONE, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,21 +24,10 @@ HOME_TEXT = {
 }
 
 
-def _sign_in(browser, live_server, username, *, phone=False):
-    context = browser.new_context(viewport=PHONE if phone else {"width": 1366, "height": 860}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return context, page
-
-
 def test_every_role_lands_on_its_home_page_on_desktop_and_phone(live_world, browser, live_server):
     for username, text in HOME_TEXT.items():
         for phone in (False, True):
-            context, page = _sign_in(browser, live_server, username, phone=phone)
+            page = sign_in(browser, live_server.url, username, phone=phone)
             assert text in page.content(), f"{username}: {text} missing on the home page"
             screenshot(page, f"home-{username}-{'phone' if phone else 'desktop'}")
             if phone:
@@ -47,7 +35,7 @@ def test_every_role_lands_on_its_home_page_on_desktop_and_phone(live_world, brow
                 assert width <= PHONE["width"] + 10, (
                     f"{username}'s home page scrolls sideways on a phone ({width}px)"
                 )
-            context.close()
+            page.context.close()
 
 
 def test_an_officer_handles_an_alert_and_records_an_admonition(live_world, browser, live_server):
@@ -63,7 +51,7 @@ def test_an_officer_handles_an_alert_and_records_an_admonition(live_world, brows
         evidence={"fixes": []},
         occurred_at=timezone.now(),
     )
-    context, page = _sign_in(browser, live_server, "squadron_officer")
+    page = sign_in(browser, live_server.url, "squadron_officer")
     page.goto(f"{live_server.url}/")
     page.click(f"a[href='/location/alerts/{alert.pk}/']")
     page.wait_for_load_state("networkidle")
@@ -78,13 +66,13 @@ def test_an_officer_handles_an_alert_and_records_an_admonition(live_world, brows
     alert.refresh_from_db()
     assert alert.status == "resolved"
     assert Discipline.objects.filter(person=live_world.person_a, kind="admonition", source="alert").exists()
-    context.close()
+    page.context.close()
 
 
 def test_the_annual_report_is_generated_in_the_background_and_downloaded(live_world, browser, live_server):
     contract = live_world.contract_x
     year = timezone.localdate().year
-    context, page = _sign_in(browser, live_server, "bureau_admin")
+    page = sign_in(browser, live_server.url, "bureau_admin")
     page.goto(f"{live_server.url}/indicators/{contract.pk}/report/?year={year}")
     page.wait_for_load_state("networkidle")
     assert "项目基本情况" in page.content()
@@ -101,4 +89,4 @@ def test_the_annual_report_is_generated_in_the_background_and_downloaded(live_wo
 
     text = "\n".join(p.text for p in Document(path).paragraphs)
     assert "绩效自评报告" in text
-    context.close()
+    page.context.close()
