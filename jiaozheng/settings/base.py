@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jiaozheng.education",
     "jiaozheng.community",
     "jiaozheng.visits",
+    "jiaozheng.supervision",
     "jiaozheng.indicators",
     "jiaozheng.dashboards",
 ]

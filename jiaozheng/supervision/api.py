@@ -1,0 +1,157 @@
+"""/api/v1/supervision: 调查评估 commissions.
+
+No ``from __future__ import annotations`` here: django-ninja reads the annotations at import time.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from ninja import Field, Schema, Status
+
+from jiaozheng.core.access import api_access
+from jiaozheng.core.apiauth import Router
+from jiaozheng.core.errors import ApplicationError, validation_errors_from_django
+from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain
+from jiaozheng.supervision import selectors, services
+from jiaozheng.supervision.choices import Commissioner, Conclusion
+
+router = Router(tags=["supervision"])
+
+
+class ErrorOut(Schema):
+    message: str
+    errors: list[dict[str, Any]] = []
+
+
+class InvestigationIn(Schema):
+    commissioner: Commissioner
+    commissioner_name: str = Field(min_length=1, max_length=120)
+    defendant_name: str = Field(min_length=1, max_length=64)
+    commissioned_on: dt.date
+    summary_procedure: bool = False
+    reference: str = Field("", max_length=64)
+    county_id: int | None = None
+
+
+class AssignIn(Schema):
+    assignee_id: int
+
+
+class AnswerIn(Schema):
+    findings: str = Field(min_length=1, max_length=5000)
+    conclusion: Conclusion
+    opinion: str = Field(min_length=1, max_length=5000)
+    answered_on: dt.date | None = None
+
+
+class InvestigationOut(Schema):
+    id: int
+    county_id: int
+    commissioner: str
+    commissioner_name: str
+    defendant_name: str
+    summary_procedure: bool
+    commissioned_on: dt.date
+    due_on: dt.date
+    status: str
+    assignee_id: int | None
+    answered_on: dt.date | None
+    procuratorate_copied_on: dt.date | None
+    late: bool
+
+
+def _out(i: Any) -> dict[str, Any]:
+    return {
+        "id": i.pk,
+        "county_id": i.county_id,
+        "commissioner": i.commissioner,
+        "commissioner_name": i.commissioner_name,
+        "defendant_name": i.defendant_name,
+        "summary_procedure": i.summary_procedure,
+        "commissioned_on": i.commissioned_on,
+        "due_on": i.due_on,
+        "status": i.status,
+        "assignee_id": i.assignee_id,
+        "answered_on": i.answered_on,
+        "procuratorate_copied_on": i.procuratorate_copied_on,
+        "late": i.is_late(),
+    }
+
+
+def _invalid(exc: ValidationError) -> ApplicationError:
+    return ApplicationError("invalid input", validation_errors_from_django(exc), 422)
+
+
+@router.get(
+    "/supervision/investigations",
+    response={200: list[InvestigationOut], 401: ErrorOut, 403: ErrorOut},
+    operation_id="list_investigations",
+    summary="调查评估 commissions in the caller's scope (late=true: only the late ones)",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
+def list_investigations(request, status: str = "", late: bool = False):
+    return [
+        _out(i) for i in selectors.investigation_list(actor=request.user, status=status[:16], late=late)[:500]
+    ]
+
+
+@router.post(
+    "/supervision/investigations",
+    response={201: InvestigationOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    operation_id="register_investigation",
+    summary="Register a 调查评估 commission; the opinion's due date is computed in working days",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE)
+def register_investigation(request, payload: InvestigationIn):
+    data = payload.dict()
+    county = data.pop("county_id")
+    try:
+        inv = services.investigation_register(actor=request.user, county=county, **data)
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return Status(201, _out(inv))
+
+
+@router.post(
+    "/supervision/investigations/{investigation_id}/assign",
+    response={200: InvestigationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="assign_investigation",
+    summary="Assign the investigator",
+)
+@api_access(
+    roles=STAFF_ROLES,
+    domain=Domain.CASELOAD,
+    action=CHANGE,
+    obj=("investigation_id", "supervision.Investigation"),
+)
+def assign_investigation(request, investigation_id: int, payload: AssignIn):
+    try:
+        inv = services.investigation_assign(
+            actor=request.user, investigation=investigation_id, assignee=payload.assignee_id
+        )
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return _out(inv)
+
+
+@router.post(
+    "/supervision/investigations/{investigation_id}/answer",
+    response={200: InvestigationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="answer_investigation",
+    summary="Send the 调查评估意见书 (a copy goes to the procuratorate)",
+)
+@api_access(
+    roles=STAFF_ROLES,
+    domain=Domain.CASELOAD,
+    action=CHANGE,
+    obj=("investigation_id", "supervision.Investigation"),
+)
+def answer_investigation(request, investigation_id: int, payload: AnswerIn):
+    try:
+        inv = services.investigation_answer(
+            actor=request.user, investigation=investigation_id, **payload.dict()
+        )
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return _out(inv)

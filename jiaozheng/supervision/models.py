@@ -1,0 +1,83 @@
+"""Supervision procedures (domain.md (b)): the legal steps of a case, each with its deadline.
+
+- ``Investigation`` (调查评估): a commission from a court, procuratorate, police or prison to assess a
+  defendant before sentence; the opinion (调查评估意见书) is due within a number of working days
+  (``supervision.investigation_working_days``; fewer in 速裁 cases) and a copy goes to the procuratorate.
+  The defendant is not yet a supervised person, so the row belongs to the county, not to a Person.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiaozheng.audit.models import AuditedModel
+from jiaozheng.core.roles import Domain
+from jiaozheng.core.scoping import ScopedManager, ScopeRule
+from jiaozheng.supervision.choices import Commissioner, Conclusion, InvestigationStatus
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Investigation(AuditedModel):
+    """One 调查评估 commission and its opinion."""
+
+    county = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    # The 司法所 (squadron) of the defendant's residence that investigates; empty: the county itself.
+    squadron = models.ForeignKey(
+        "orgs.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("squadron"),
+    )
+    commissioner = models.CharField(_("commissioned by"), max_length=16, choices=Commissioner.choices)
+    commissioner_name = models.CharField(_("commissioning authority"), max_length=120)
+    reference = models.CharField(_("commission number"), max_length=64, blank=True)
+    defendant_name = models.CharField(_("defendant"), max_length=64)
+    summary_procedure = models.BooleanField(_("summary (速裁) procedure"), default=False)
+    commissioned_on = models.DateField(_("commissioned on"))
+    due_on = models.DateField(_("opinion due on"), db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=InvestigationStatus.choices,
+        default=InvestigationStatus.REGISTERED,
+        db_index=True,
+    )
+    assignee = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("investigator"),
+    )
+    findings = models.TextField(_("findings"), blank=True)
+    conclusion = models.CharField(_("conclusion"), max_length=16, choices=Conclusion.choices, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    answered_on = models.DateField(_("opinion sent on"), null=True, blank=True)
+    procuratorate_copied_on = models.DateField(_("copy to the procuratorate on"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registered_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager()
+    scope_rule = ScopeRule(domain=Domain.CASELOAD, county="county", squadron="squadron", county_wide=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("investigation commission")
+
+    def __str__(self) -> str:
+        return f"{self.defendant_name} {self.commissioned_on:%Y-%m-%d}"
+
+    def is_late(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        if self.answered_on is not None:
+            return self.answered_on > self.due_on
+        return today > self.due_on

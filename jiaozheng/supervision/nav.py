@@ -1,0 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+
+from jiaozheng.core.access import Policy
+from jiaozheng.core.registry import NavItem
+from jiaozheng.core.roles import STAFF_ROLES, Domain
+
+GROUP = _("Supervision procedures")
+
+NAV = [
+    NavItem(
+        _("Investigation commissions"),
+        "supervision:investigation_list",
+        Policy(roles=STAFF_ROLES, domain=Domain.CASELOAD),
+        order=40,
+        group=GROUP,
+    ),
+]

@@ -1,0 +1,36 @@
+"""Access-matrix factories and API bodies for supervision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from jiaozheng.core.testing.matrix import api_body, object_factory
+from jiaozheng.supervision.choices import InvestigationStatus
+from jiaozheng.supervision.models import Investigation
+
+
+@object_factory("supervision.Investigation")
+def make_investigation(world, where):
+    today = timezone.localdate()
+    return Investigation.objects.create(
+        county=world.county(where),
+        squadron=world.squadron("Y" if where == "Y" else "A"),
+        commissioner="court",
+        commissioner_name="县人民法院",
+        defendant_name="被告人",
+        commissioned_on=today - dt.timedelta(days=2),
+        due_on=today + dt.timedelta(days=10),
+        status=InvestigationStatus.INVESTIGATING,
+    )
+
+
+@api_body("assign_investigation")
+def assign_body(world, obj):
+    return {"assignee_id": world.users["bureau_officer"].pk}
+
+
+@api_body("answer_investigation")
+def answer_body(world, obj):
+    return {"findings": "居住稳定", "conclusion": "suitable", "opinion": "建议适用社区矫正"}

@@ -1,0 +1,131 @@
+"""Supervision pages: 调查评估 commissions (list with late ones marked, register, assign, opinion)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiaozheng.core.access import ui_view
+from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, role_allows
+from jiaozheng.core.scoping import get_scoped_or_404, scope_for
+from jiaozheng.supervision import forms as sf
+from jiaozheng.supervision import selectors, services
+from jiaozheng.supervision.choices import InvestigationStatus
+from jiaozheng.supervision.models import Investigation
+
+PAGE_SIZE = 30
+# Bureau staff decide; social workers and the contractor's supervisor follow (view only).
+VIEW_ROLES = STAFF_ROLES
+
+
+def _decides(user: Any) -> bool:
+    scope = scope_for(user)
+    return scope.unrestricted or role_allows(scope.role, Domain.CASELOAD, CHANGE)
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD)
+def investigation_list(request):
+    status = request.GET.get("status", "")
+    late = request.GET.get("late") == "1"
+    qs = selectors.investigation_list(actor=request.user, status=status, late=late)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/investigation_list.html",
+        {
+            "page": page,
+            "status": status,
+            "late": late,
+            "statuses": InvestigationStatus.choices,
+            "today": timezone.localdate(),
+            "can_decide": _decides(request.user),
+        },
+    )
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, action=CHANGE)
+def investigation_new(request):
+    form = sf.InvestigationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inv = services.investigation_register(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Commission registered; the opinion is due on %(d)s.") % {"d": inv.due_on}
+            )
+            return redirect("supervision:investigation_detail", pk=inv.pk)
+    return render(
+        request, "supervision/form.html", {"form": form, "title": _("Register an investigation commission")}
+    )
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, obj=("pk", "supervision.Investigation"))
+def investigation_detail(request, pk: int):
+    inv = get_scoped_or_404(Investigation.objects.select_related("county", "assignee"), request.user, pk=pk)
+    from jiaozheng.orgs.models import User
+
+    staff = []
+    if _decides(request.user) and inv.status != InvestigationStatus.ANSWERED:
+        staff = [
+            u
+            for u in User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("username")[:500]
+            if inv.county_id in scope_for(u).all_county_ids
+        ]
+    return render(
+        request,
+        "supervision/investigation_detail.html",
+        {
+            "inv": inv,
+            "late": inv.is_late(),
+            "can_decide": _decides(request.user),
+            "staff": staff,
+            "answer_form": sf.AnswerForm(),
+        },
+    )
+
+
+@require_POST
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("pk", "supervision.Investigation"))
+def investigation_action(request, pk: int, action: str):
+    inv = get_scoped_or_404(Investigation, request.user, pk=pk)
+    try:
+        if action == "assign":
+            services.investigation_assign(
+                actor=request.user, investigation=inv, assignee=request.POST.get("assignee")
+            )
+            messages.success(request, _("Investigator assigned."))
+        elif action == "answer":
+            form = sf.AnswerForm(request.POST)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    for error in errors:
+                        messages.error(request, error)
+                return redirect("supervision:investigation_detail", pk=inv.pk)
+            services.investigation_answer(actor=request.user, investigation=inv, **form.cleaned_data)
+            messages.success(request, _("Opinion sent; a copy went to the procuratorate."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(reverse("supervision:investigation_detail", kwargs={"pk": inv.pk}))
