@@ -155,3 +155,110 @@ def answer_investigation(request, investigation_id: int, payload: AnswerIn):
     except ValidationError as exc:
         raise _invalid(exc)
     return _out(inv)
+
+
+class TravelIn(Schema):
+    destination: str = Field(min_length=1, max_length=120)
+    reason: str = Field(min_length=1, max_length=5000)
+    start_on: dt.date
+    end_on: dt.date
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=5000)
+
+
+class ReturnIn(Schema):
+    returned_on: dt.date
+    note: str = Field("", max_length=5000)
+
+
+class TravelOut(Schema):
+    id: int
+    person_id: int
+    destination: str
+    start_on: dt.date
+    end_on: dt.date
+    days: int
+    level: str
+    status: str
+    returned_on: dt.date | None
+
+
+def _travel(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "person_id": r.person_id,
+        "destination": r.destination,
+        "start_on": r.start_on,
+        "end_on": r.end_on,
+        "days": r.days,
+        "level": r.level,
+        "status": r.status,
+        "returned_on": r.returned_on,
+    }
+
+
+@router.get(
+    "/supervision/travel",
+    response={200: list[TravelOut], 401: ErrorOut, 403: ErrorOut},
+    operation_id="list_travel_requests",
+    summary="外出 requests in the caller's scope",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
+def list_travel_requests(request, status: str = ""):
+    return [_travel(r) for r in selectors.travel_list(actor=request.user, status=status[:12])[:500]]
+
+
+@router.post(
+    "/supervision/persons/{person_id}/travel",
+    response={201: TravelOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="request_travel",
+    summary="Record a 外出 request; the approving level follows from its length and the recent travel",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
+def request_travel(request, person_id: int, payload: TravelIn):
+    try:
+        req = services.travel_request(actor=request.user, person=person_id, **payload.dict())
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return Status(201, _travel(req))
+
+
+@router.post(
+    "/supervision/travel/{travel_id}/decision",
+    response={200: TravelOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="decide_travel",
+    summary="Approve or refuse a 外出 request at the right level",
+)
+@api_access(
+    roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("travel_id", "supervision.TravelRequest")
+)
+def decide_travel(request, travel_id: int, payload: DecisionIn):
+    try:
+        req = services.travel_decide(
+            actor=request.user, travel=travel_id, approve=payload.approve, note=payload.note
+        )
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return _travel(req)
+
+
+@router.post(
+    "/supervision/travel/{travel_id}/return",
+    response={200: TravelOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="return_travel",
+    summary="Record the report on return of an approved trip",
+)
+@api_access(
+    roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("travel_id", "supervision.TravelRequest")
+)
+def return_travel(request, travel_id: int, payload: ReturnIn):
+    try:
+        req = services.travel_return(
+            actor=request.user, travel=travel_id, returned_on=payload.returned_on, note=payload.note
+        )
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return _travel(req)

@@ -19,3 +19,18 @@ class InvestigationStatus(models.TextChoices):
 class Conclusion(models.TextChoices):
     SUITABLE = "suitable", _("Suitable for community correction")
     UNSUITABLE = "unsuitable", _("Not suitable for community correction")
+
+
+class TravelStatus(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("travel", "Requested")
+    APPROVED = "approved", pgettext_lazy("travel", "Approved")
+    REFUSED = "refused", pgettext_lazy("travel", "Refused")
+    RETURNED = "returned", pgettext_lazy("travel", "Returned")
+
+
+class ApprovalLevel(models.TextChoices):
+    """Who may approve a trip (domain.md (b) row 10)."""
+
+    SQUADRON = "squadron", _("Judicial office")  # 司法所, on delegation
+    COUNTY = "county", _("County agency")
+    HIGHER = "higher", _("Next level up")  # beyond the county's power

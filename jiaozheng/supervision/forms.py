@@ -22,3 +22,15 @@ class AnswerForm(forms.Form):
     answered_on = forms.DateField(
         label=_("Opinion sent on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class TravelForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    destination = forms.CharField(label=_("Destination"), max_length=120)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    start_on = forms.DateField(label=_("Leaves on"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_on = forms.DateField(label=_("Returns by"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, persons=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = persons

@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from jiaozheng.audit.models import AuditedModel
 from jiaozheng.core.roles import Domain
 from jiaozheng.core.scoping import ScopedManager, ScopeRule
-from jiaozheng.supervision.choices import Commissioner, Conclusion, InvestigationStatus
+from jiaozheng.people.models import person_scope
+from jiaozheng.supervision.choices import (
+    ApprovalLevel,
+    Commissioner,
+    Conclusion,
+    InvestigationStatus,
+    TravelStatus,
+)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -81,3 +88,46 @@ class Investigation(AuditedModel):
         if self.answered_on is not None:
             return self.answered_on > self.due_on
         return today > self.due_on
+
+
+class TravelRequest(AuditedModel):
+    """外出: a request to leave the city or county, its decision at the right level, and the return report.
+
+    The permitted zone that location honours (location.TravelPermit) is not written from here (service
+    apps do not import each other); an approved trip is the record a location hook can read.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="travel_requests")
+    destination = models.CharField(_("destination"), max_length=120)
+    reason = models.TextField(_("reason"))
+    start_on = models.DateField(_("leaves on"))
+    end_on = models.DateField(_("returns by"))
+    level = models.CharField(_("approving level"), max_length=12, choices=ApprovalLevel.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=TravelStatus.choices,
+        default=TravelStatus.REQUESTED,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    returned_on = models.DateField(_("reported back on"), null=True, blank=True)
+    return_note = models.TextField(_("return report"), blank=True)
+
+    objects = ScopedManager()
+    scope_rule = person_scope(Domain.CASELOAD)
+
+    class Meta:
+        ordering = ["-start_on", "-id"]
+        verbose_name = _("travel request")
+
+    def __str__(self) -> str:
+        return f"{self.destination} {self.start_on:%Y-%m-%d}"
+
+    @property
+    def days(self) -> int:
+        return (self.end_on - self.start_on).days + 1

@@ -14,4 +14,11 @@ NAV = [
         order=40,
         group=GROUP,
     ),
+    NavItem(
+        _("Travel approvals"),
+        "supervision:travel_list",
+        Policy(roles=STAFF_ROLES, domain=Domain.CASELOAD),
+        order=41,
+        group=GROUP,
+    ),
 ]

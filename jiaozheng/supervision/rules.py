@@ -38,3 +38,32 @@ register_rule(
     "U",
     _deadline_kinds,
 )
+register_rule(
+    "supervision.travel_squadron_max_days",
+    7,
+    "外出: longest trip (days) the 司法所 may approve on delegation; longer ones go to the county "
+    "(2020 实施办法, not checked; 2012 rule the same).",
+    "U",
+    positive_int,
+)
+register_rule(
+    "supervision.travel_per_approval_max_days",
+    30,
+    "外出: longest trip (days) one approval may cover; longer goes to the next level up (2020 实施办法, not checked).",
+    "U",
+    positive_int,
+)
+register_rule(
+    "supervision.travel_window_months",
+    2,
+    "外出: the window (months) in which approved travel days are added up (2020 实施办法, not checked).",
+    "U",
+    positive_int,
+)
+register_rule(
+    "supervision.travel_window_max_days",
+    30,
+    "外出: most travel days within the window before the next level up decides (2020 实施办法, not checked).",
+    "U",
+    positive_int,
+)

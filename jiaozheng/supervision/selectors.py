@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jiaozheng.core.scoping import scoped
-from jiaozheng.supervision.choices import InvestigationStatus
-from jiaozheng.supervision.models import Investigation
+from jiaozheng.supervision.choices import InvestigationStatus, TravelStatus
+from jiaozheng.supervision.models import Investigation, TravelRequest
 
 
 def investigation_list(*, actor: Any, status: str = "", late: bool = False) -> QuerySet[Investigation]:
@@ -27,3 +27,12 @@ def late_q(today=None) -> Q:
 
     today = today or timezone.localdate()
     return Q(answered_on__isnull=True, due_on__lt=today) | Q(answered_on__gt=F("due_on"))
+
+
+def travel_list(*, actor: Any, status: str = "", person_id: int | None = None) -> QuerySet[TravelRequest]:
+    qs = scoped(TravelRequest, actor).select_related("person", "person__squadron", "decided_by")
+    if status and status in TravelStatus.values:
+        qs = qs.filter(status=status)
+    if person_id:
+        qs = qs.filter(person_id=person_id)
+    return qs.order_by("-start_on", "-id")

@@ -15,11 +15,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiaozheng.core.roles import Domain
+from jiaozheng.core.roles import Domain, Role
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for
-from jiaozheng.supervision.choices import Commissioner, Conclusion, InvestigationStatus
-from jiaozheng.supervision.models import Investigation
+from jiaozheng.people.choices import Status
+from jiaozheng.people.models import Person, add_months
+from jiaozheng.supervision.choices import (
+    ApprovalLevel,
+    Commissioner,
+    Conclusion,
+    InvestigationStatus,
+    TravelStatus,
+)
+from jiaozheng.supervision.models import Investigation, TravelRequest
 from jiaozheng.supervision.workdays import deadline
 
 
@@ -180,3 +188,141 @@ def investigation_answer(
         ]
     )
     return inv
+
+
+# --- 外出 (travel) -----------------------------------------------------------------------------------------
+
+LIVE_TRAVEL = (TravelStatus.REQUESTED, TravelStatus.APPROVED)
+COUNTY_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_OFFICER)
+
+
+def travel_level(person: Person, start_on: dt.date, end_on: dt.date, *, exclude: int | None = None) -> str:
+    """The level that may approve this trip: by its length, the per-approval limit and the window total."""
+    unit = person.county_id
+    days = (end_on - start_on).days + 1
+    since = add_months(start_on, -rule("supervision.travel_window_months", unit))
+    earlier = (
+        TravelRequest.objects.filter(
+            person=person,
+            status__in=(TravelStatus.APPROVED, TravelStatus.RETURNED),
+            end_on__gt=since,
+            start_on__lte=end_on,
+        )
+        .exclude(pk=exclude)
+        .values_list("start_on", "end_on")
+    )
+    window_days = sum((min(e, end_on) - max(s, since)).days + 1 for s, e in earlier)
+    if days > rule("supervision.travel_per_approval_max_days", unit) or window_days + days > rule(
+        "supervision.travel_window_max_days", unit
+    ):
+        return ApprovalLevel.HIGHER
+    if days > rule("supervision.travel_squadron_max_days", unit):
+        return ApprovalLevel.COUNTY
+    return ApprovalLevel.SQUADRON
+
+
+@transaction.atomic
+def travel_request(
+    *,
+    actor: Any,
+    person: Person | int,
+    destination: str,
+    reason: str,
+    start_on: dt.date | None,
+    end_on: dt.date | None,
+) -> TravelRequest:
+    require(actor, Domain.CASELOAD)
+    p = get_scoped_or_404(Person.objects.select_for_update(), actor, pk=getattr(person, "pk", person))
+    if p.status != Status.IN_CORRECTION:
+        raise ValidationError(_("Only a person in correction may apply to travel."))
+    place = _text(destination, "destination", _("Destination"), max_length=120)
+    why = _text(reason, "reason", _("Reason"))
+    if start_on is None or end_on is None:
+        raise ValidationError({"start_on": _("Give the dates of the trip.")})
+    if end_on < start_on:
+        raise ValidationError({"end_on": _("The return date cannot be before the departure.")})
+    if p.judgment_effective_on and start_on < p.judgment_effective_on:
+        raise ValidationError({"start_on": _("The trip cannot start before the judgment took effect.")})
+    if end_on > p.term_end:
+        raise ValidationError({"end_on": _("The trip cannot end after the correction term.")})
+    clash = TravelRequest.objects.filter(
+        person=p, status__in=LIVE_TRAVEL, start_on__lte=end_on, end_on__gte=start_on
+    ).first()
+    if clash is not None:
+        raise ValidationError(
+            _("This trip overlaps another trip from %(start)s to %(end)s.")
+            % {"start": clash.start_on, "end": clash.end_on}
+        )
+    return TravelRequest.objects.create(
+        person=p,
+        destination=place,
+        reason=why,
+        start_on=start_on,
+        end_on=end_on,
+        level=travel_level(p, start_on, end_on),
+        requested_by=_user(actor),
+    )
+
+
+def _open_travel(actor: Any, travel: TravelRequest | int) -> TravelRequest:
+    require(actor, Domain.CASELOAD)
+    req = get_scoped_or_404(
+        TravelRequest.objects.select_for_update(), actor, pk=getattr(travel, "pk", travel)
+    )
+    if req.status != TravelStatus.REQUESTED:
+        raise ValidationError(_("This request is closed: it has already been decided."))
+    return req
+
+
+@transaction.atomic
+def travel_decide(*, actor: Any, travel: TravelRequest | int, approve: bool, note: str = "") -> TravelRequest:
+    """Approve or refuse at the right level; the level is computed again at decision time."""
+    req = _open_travel(actor, travel)
+    text = _text(note, "note", _("Decision note"), required=not approve)
+    if approve:
+        level = travel_level(req.person, req.start_on, req.end_on, exclude=req.pk)
+        scope = scope_for(actor)
+        if level == ApprovalLevel.HIGHER:
+            raise ValidationError(
+                _(
+                    "A trip of %(n)s days (or the travel within the period) exceeds what the county may approve; "
+                    "it goes to the next level up."
+                )
+                % {"n": req.days}
+            )
+        if level == ApprovalLevel.COUNTY and not (scope.unrestricted or scope.role in COUNTY_ROLES):
+            raise ValidationError(
+                _("A trip of %(n)s days is approved by the county agency, not by the judicial office.")
+                % {"n": req.days}
+            )
+        req.level = level
+    req.status = TravelStatus.APPROVED if approve else TravelStatus.REFUSED
+    req.decided_by = _user(actor)
+    req.decided_at = timezone.now()
+    req.decision_note = text
+    req.save(update_fields=["level", "status", "decided_by", "decided_at", "decision_note"])
+    return req
+
+
+@transaction.atomic
+def travel_return(
+    *, actor: Any, travel: TravelRequest | int, returned_on: dt.date | None, note: str = ""
+) -> TravelRequest:
+    """The return report (销假) of an approved trip."""
+    require(actor, Domain.CASELOAD)
+    req = get_scoped_or_404(
+        TravelRequest.objects.select_for_update(), actor, pk=getattr(travel, "pk", travel)
+    )
+    if req.status != TravelStatus.APPROVED:
+        raise ValidationError(_("Only an approved trip can be reported back."))
+    if returned_on is None:
+        raise ValidationError({"returned_on": _("Give the date of return.")})
+    if returned_on < req.start_on:
+        raise ValidationError({"returned_on": _("The return cannot be before the departure.")})
+    if returned_on > timezone.localdate():
+        raise ValidationError({"returned_on": _("This date is in the future.")})
+    req.returned_on = returned_on
+    req.return_note = _text(note, "note", _("Return report"), required=False)
+    req.status = TravelStatus.RETURNED
+    req.save(update_fields=["returned_on", "return_note", "status"])
+    return req

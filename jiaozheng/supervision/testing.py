@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jiaozheng.core.testing.matrix import api_body, object_factory
 from jiaozheng.supervision.choices import InvestigationStatus
-from jiaozheng.supervision.models import Investigation
+from jiaozheng.supervision.models import Investigation, TravelRequest
 
 
 @object_factory("supervision.Investigation")
@@ -34,3 +34,37 @@ def assign_body(world, obj):
 @api_body("answer_investigation")
 def answer_body(world, obj):
     return {"findings": "居住稳定", "conclusion": "suitable", "opinion": "建议适用社区矫正"}
+
+
+@object_factory("supervision.TravelRequest")
+def make_travel(world, where):
+    today = timezone.localdate()
+    return TravelRequest.objects.create(
+        person=world.person(where),
+        destination="长沙市",
+        reason="就医",
+        start_on=today + dt.timedelta(days=3),
+        end_on=today + dt.timedelta(days=5),
+        level="squadron",
+    )
+
+
+@api_body("request_travel")
+def travel_body(world, obj):
+    today = timezone.localdate()
+    return {
+        "destination": "怀化市",
+        "reason": "探亲",
+        "start_on": (today + dt.timedelta(days=20)).isoformat(),
+        "end_on": (today + dt.timedelta(days=21)).isoformat(),
+    }
+
+
+@api_body("decide_travel")
+def decide_body(world, obj):
+    return {"approve": True, "note": ""}
+
+
+@api_body("return_travel")
+def return_body(world, obj):
+    return {"returned_on": timezone.localdate().isoformat(), "note": ""}

@@ -9,4 +9,8 @@ urlpatterns = [
     path(
         "investigations/<int:pk>/do/<slug:action>/", views.investigation_action, name="investigation_action"
     ),
+    path("travel/", views.travel_list, name="travel_list"),
+    path("travel/new/", views.travel_new, name="travel_new"),
+    path("travel/<int:pk>/", views.travel_detail, name="travel_detail"),
+    path("travel/<int:pk>/do/<slug:action>/", views.travel_action, name="travel_action"),
 ]

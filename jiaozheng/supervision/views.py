@@ -129,3 +129,90 @@ def investigation_action(request, pk: int, action: str):
         for message in exc.messages:
             messages.error(request, message)
     return redirect(reverse("supervision:investigation_detail", kwargs={"pk": inv.pk}))
+
+
+# --- 外出 ----------------------------------------------------------------------------------------------
+
+
+def _persons(user: Any):
+    from jiaozheng.core.scoping import scoped
+    from jiaozheng.people.choices import Status
+    from jiaozheng.people.models import Person
+
+    return scoped(Person, user).filter(status=Status.IN_CORRECTION).order_by("name", "id")
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD)
+def travel_list(request):
+    from jiaozheng.supervision.choices import TravelStatus
+
+    status = request.GET.get("status", "")
+    qs = selectors.travel_list(actor=request.user, status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/travel_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": TravelStatus.choices,
+            "can_decide": _decides(request.user),
+        },
+    )
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, action=CHANGE)
+def travel_new(request):
+    form = sf.TravelForm(request.POST or None, persons=_persons(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            req = services.travel_request(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Travel request recorded; approved by: %(level)s.") % {"level": req.get_level_display()},
+            )
+            return redirect("supervision:travel_detail", pk=req.pk)
+    return render(request, "supervision/form.html", {"form": form, "title": _("Request to travel")})
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, obj=("pk", "supervision.TravelRequest"))
+def travel_detail(request, pk: int):
+    from jiaozheng.supervision.models import TravelRequest
+
+    req = get_scoped_or_404(TravelRequest.objects.select_related("person", "decided_by"), request.user, pk=pk)
+    return render(
+        request,
+        "supervision/travel_detail.html",
+        {"req": req, "can_decide": _decides(request.user), "today": timezone.localdate()},
+    )
+
+
+@require_POST
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("pk", "supervision.TravelRequest"))
+def travel_action(request, pk: int, action: str):
+    import datetime as dt
+
+    from jiaozheng.supervision.models import TravelRequest
+
+    req = get_scoped_or_404(TravelRequest, request.user, pk=pk)
+    note = request.POST.get("note", "")
+    try:
+        if action in ("approve", "refuse"):
+            services.travel_decide(actor=request.user, travel=req, approve=action == "approve", note=note)
+            messages.success(request, _("Decision recorded."))
+        elif action == "return":
+            try:
+                day = dt.date.fromisoformat(request.POST.get("returned_on", ""))
+            except ValueError:
+                day = None
+            services.travel_return(actor=request.user, travel=req, returned_on=day, note=note)
+            messages.success(request, _("Return recorded."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(reverse("supervision:travel_detail", kwargs={"pk": req.pk}))
