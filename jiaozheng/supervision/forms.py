@@ -34,3 +34,11 @@ class TravelForm(forms.Form):
     def __init__(self, *args, persons=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = persons
+
+
+class ReleaseForm(forms.Form):
+    released_on = forms.DateField(label=_("Released on"), widget=forms.DateInput(attrs={"type": "date"}))
+    announced = forms.BooleanField(label=_("Release announced (解矫宣告)"), required=False, initial=True)
+    appraisal = forms.CharField(
+        label=_("Appraisal"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )

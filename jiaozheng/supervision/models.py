@@ -131,3 +131,42 @@ class TravelRequest(AuditedModel):
     @property
     def days(self) -> int:
         return (self.end_on - self.start_on).days + 1
+
+
+class Release(AuditedModel):
+    """解矫: the 解矫宣告, the 解除社区矫正证明书 (numbered per county and year) and the notices sent.
+
+    The person's status moves to released through ``people.services.person_release``; after that the
+    person's file is read-only (people refuses changes to a released person).
+    """
+
+    person = models.OneToOneField("people.Person", on_delete=models.PROTECT, related_name="release")
+    county = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()
+    released_on = models.DateField(_("released on"))
+    announced = models.BooleanField(_("release announced"), default=True)
+    appraisal = models.TextField(_("appraisal"), blank=True)
+    notified_court_on = models.DateField(_("court notified on"), null=True, blank=True)
+    notified_procuratorate_on = models.DateField(_("procuratorate notified on"), null=True, blank=True)
+    notified_police_on = models.DateField(_("police notified on"), null=True, blank=True)
+    issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedManager()
+    scope_rule = person_scope(Domain.CASELOAD)
+
+    class Meta:
+        ordering = ["-released_on", "-id"]
+        verbose_name = _("release")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "year", "number"], name="release_number_per_county_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number_text
+
+    @property
+    def number_text(self) -> str:
+        return f"{self.county.name}（{self.year}）矫解字第{self.number:03d}号"

@@ -21,4 +21,11 @@ NAV = [
         order=41,
         group=GROUP,
     ),
+    NavItem(
+        _("Due for release"),
+        "supervision:release_due",
+        Policy(roles=STAFF_ROLES, domain=Domain.CASELOAD),
+        order=42,
+        group=GROUP,
+    ),
 ]

@@ -67,3 +67,10 @@ register_rule(
     "U",
     positive_int,
 )
+register_rule(
+    "supervision.release_notice_days",
+    30,
+    "解矫: days ahead of the term end a person appears on the due list (the law sets no figure; our choice).",
+    "D",
+    positive_int,
+)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jiaozheng.core.scoping import scoped
 from jiaozheng.supervision.choices import InvestigationStatus, TravelStatus
-from jiaozheng.supervision.models import Investigation, TravelRequest
+from jiaozheng.supervision.models import Investigation, Release, TravelRequest
 
 
 def investigation_list(*, actor: Any, status: str = "", late: bool = False) -> QuerySet[Investigation]:
@@ -36,3 +36,26 @@ def travel_list(*, actor: Any, status: str = "", person_id: int | None = None) -
     if person_id:
         qs = qs.filter(person_id=person_id)
     return qs.order_by("-start_on", "-id")
+
+
+def release_due_list(*, actor: Any, within_days: int | None = None) -> QuerySet[Any]:
+    """Persons in correction whose term ends within ``within_days`` (rule supervision.release_notice_days)
+    or has already ended: one query whatever the number of persons."""
+    import datetime as dt
+
+    from jiaozheng.core.rules import rule
+    from jiaozheng.people.choices import Status
+    from jiaozheng.people.models import Person
+
+    days = within_days if within_days is not None else rule("supervision.release_notice_days")
+    until = timezone.localdate() + dt.timedelta(days=days)
+    return (
+        scoped(Person, actor)
+        .filter(status=Status.IN_CORRECTION, term_end__lte=until)
+        .select_related("squadron", "county")
+        .order_by("term_end", "id")
+    )
+
+
+def release_list(*, actor: Any) -> QuerySet[Release]:
+    return scoped(Release, actor).select_related("person", "county").order_by("-released_on", "-id")

@@ -27,7 +27,7 @@ from jiaozheng.supervision.choices import (
     InvestigationStatus,
     TravelStatus,
 )
-from jiaozheng.supervision.models import Investigation, TravelRequest
+from jiaozheng.supervision.models import Investigation, Release, TravelRequest
 from jiaozheng.supervision.workdays import deadline
 
 
@@ -326,3 +326,59 @@ def travel_return(
     req.status = TravelStatus.RETURNED
     req.save(update_fields=["returned_on", "return_note", "status"])
     return req
+
+
+# --- 解矫 (release) ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def release_issue(
+    *,
+    actor: Any,
+    person: Person | int,
+    released_on: dt.date | None,
+    appraisal: str = "",
+    announced: bool = True,
+) -> Release:
+    """解矫: release through people (status, lifecycle event), then the numbered certificate and the
+    notices to the court, procuratorate and police, dated the day of release."""
+    from jiaozheng.people.services import person_release
+
+    require(actor, Domain.CASELOAD)
+    p = get_scoped_or_404(Person.objects.select_for_update(), actor, pk=getattr(person, "pk", person))
+    if released_on is None:
+        raise ValidationError({"released_on": _("Give the date of release.")})
+    if p.judgment_effective_on and released_on < p.judgment_effective_on:
+        raise ValidationError(
+            {"released_on": _("The release cannot be dated before the judgment took effect.")}
+        )
+    if released_on < p.term_end:
+        raise ValidationError(
+            {
+                "released_on": _("The term ends on %(d)s; a release before it is not possible here.")
+                % {"d": p.term_end}
+            }
+        )
+    text = _text(appraisal, "appraisal", _("Appraisal"), required=False)
+    p = person_release(actor=actor, person=p, released_on=released_on, note=text)
+    year = released_on.year
+    last = (
+        Release.objects.select_for_update()
+        .filter(county_id=p.county_id, year=year)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return Release.objects.create(
+        person=p,
+        county_id=p.county_id,
+        year=year,
+        number=(last or 0) + 1,
+        released_on=released_on,
+        announced=bool(announced),
+        appraisal=text,
+        notified_court_on=released_on,
+        notified_procuratorate_on=released_on,
+        notified_police_on=released_on,
+        issued_by=_user(actor),
+    )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jiaozheng.core.testing.matrix import api_body, object_factory
 from jiaozheng.supervision.choices import InvestigationStatus
-from jiaozheng.supervision.models import Investigation, TravelRequest
+from jiaozheng.supervision.models import Investigation, Release, TravelRequest
 
 
 @object_factory("supervision.Investigation")
@@ -68,3 +68,15 @@ def decide_body(world, obj):
 @api_body("return_travel")
 def return_body(world, obj):
     return {"returned_on": timezone.localdate().isoformat(), "note": ""}
+
+
+@object_factory("supervision.Release")
+def make_release(world, where):
+    person = world.person(where)
+    return Release.objects.create(
+        person=person,
+        county_id=person.county_id,
+        year=2026,
+        number=Release.objects.filter(county_id=person.county_id).count() + 1,
+        released_on=timezone.localdate(),
+    )

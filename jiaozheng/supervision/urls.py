@@ -13,4 +13,8 @@ urlpatterns = [
     path("travel/new/", views.travel_new, name="travel_new"),
     path("travel/<int:pk>/", views.travel_detail, name="travel_detail"),
     path("travel/<int:pk>/do/<slug:action>/", views.travel_action, name="travel_action"),
+    path("releases/due/", views.release_due, name="release_due"),
+    path("persons/<int:pk>/release/", views.release_new, name="release_new"),
+    path("releases/<int:pk>/", views.release_detail, name="release_detail"),
+    path("releases/<int:pk>/certificate.<slug:fmt>", views.release_certificate, name="release_certificate"),
 ]

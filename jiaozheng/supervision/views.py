@@ -216,3 +216,78 @@ def travel_action(request, pk: int, action: str):
         for message in exc.messages:
             messages.error(request, message)
     return redirect(reverse("supervision:travel_detail", kwargs={"pk": req.pk}))
+
+
+# --- 解矫 ----------------------------------------------------------------------------------------------
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD)
+def release_due(request):
+    qs = selectors.release_due_list(actor=request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/release_due.html",
+        {
+            "page": page,
+            "today": timezone.localdate(),
+            "can_decide": _decides(request.user),
+            "released": selectors.release_list(actor=request.user)[:20],
+        },
+    )
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("pk", "people.Person"))
+def release_new(request, pk: int):
+    from jiaozheng.people.models import Person
+
+    person = get_scoped_or_404(Person, request.user, pk=pk)
+    form = sf.ReleaseForm(request.POST or None, initial={"released_on": person.term_end})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rel = services.release_issue(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Released; the certificate %(n)s is issued.") % {"n": rel.number_text}
+            )
+            return redirect("supervision:release_detail", pk=rel.pk)
+    return render(
+        request,
+        "supervision/form.html",
+        {"form": form, "title": _("Release from community correction: %(name)s") % {"name": person.name}},
+    )
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, obj=("pk", "supervision.Release"))
+def release_detail(request, pk: int):
+    from jiaozheng.supervision.models import Release
+
+    rel = get_scoped_or_404(Release.objects.select_related("person", "county"), request.user, pk=pk)
+    return render(request, "supervision/release_detail.html", {"rel": rel})
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, obj=("pk", "supervision.Release"), samples={"fmt": "pdf"})
+def release_certificate(request, pk: int, fmt: str):
+    from urllib.parse import quote
+
+    from django.http import Http404, HttpResponse
+
+    from jiaozheng.supervision import documents
+    from jiaozheng.supervision.models import Release
+
+    rel = get_scoped_or_404(Release.objects.select_related("person", "county"), request.user, pk=pk)
+    if fmt == "docx":
+        body = documents.certificate_docx(rel)
+        ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    elif fmt == "pdf":
+        body = documents.certificate_pdf(rel)
+        ctype = "application/pdf"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(documents.certificate_filename(rel, fmt))}"
+    )
+    return response

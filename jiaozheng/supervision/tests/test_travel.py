@@ -93,7 +93,9 @@ def test_decision_on_closed_request_and_return(world, person):
     with pytest.raises(ValidationError, match="closed"):
         services.travel_decide(actor=world.squadron_officer, travel=req, approve=False, note="不同意")
     with pytest.raises(ValidationError):
-        services.travel_return(actor=world.squadron_officer, travel=req, returned_on=req.start_on - dt.timedelta(days=1))
+        services.travel_return(
+            actor=world.squadron_officer, travel=req, returned_on=req.start_on - dt.timedelta(days=1)
+        )
     req = services.travel_return(actor=world.squadron_officer, travel=req, returned_on=timezone.localdate())
     assert req.status == TravelStatus.RETURNED
 
@@ -113,8 +115,12 @@ def test_api_and_pages(world, person, api_client, login):
     client = api_client(world.bureau_officer)
     resp = client.post(
         f"/api/v1/supervision/persons/{person.pk}/travel",
-        {"destination": "北京市", "reason": "就医", "start_on": start.isoformat(),
-         "end_on": (start + dt.timedelta(days=9)).isoformat()},
+        {
+            "destination": "北京市",
+            "reason": "就医",
+            "start_on": start.isoformat(),
+            "end_on": (start + dt.timedelta(days=9)).isoformat(),
+        },
         content_type="application/json",
     )
     assert resp.status_code == 201 and resp.json()["level"] == "county"
@@ -123,7 +129,9 @@ def test_api_and_pages(world, person, api_client, login):
         f"/api/v1/supervision/travel/{tid}/decision", {"approve": True}, content_type="application/json"
     )
     assert squadron.status_code == 422
-    ok = client.post(f"/api/v1/supervision/travel/{tid}/decision", {"approve": True}, content_type="application/json")
+    ok = client.post(
+        f"/api/v1/supervision/travel/{tid}/decision", {"approve": True}, content_type="application/json"
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "approved"
     page = login(world.bureau_officer).get(f"/supervision/travel/{tid}/").content.decode()
     assert "北京市" in page
