@@ -262,3 +262,60 @@ def return_travel(request, travel_id: int, payload: ReturnIn):
     except ValidationError as exc:
         raise _invalid(exc)
     return _travel(req)
+
+
+class DueOut(Schema):
+    person_id: int
+    name: str
+    squadron: str
+    term_end: dt.date
+
+
+class ReleaseIn(Schema):
+    released_on: dt.date
+    appraisal: str = Field("", max_length=5000)
+    announced: bool = True
+
+
+class ReleaseOut(Schema):
+    id: int
+    person_id: int
+    number: str
+    released_on: dt.date
+
+
+@router.get(
+    "/supervision/releases/due",
+    response={200: list[DueOut], 401: ErrorOut, 403: ErrorOut},
+    operation_id="list_releases_due",
+    summary="Persons in correction whose term ends soon or has ended (rule supervision.release_notice_days)",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
+def list_releases_due(request):
+    return [
+        {
+            "person_id": p.pk,
+            "name": p.name,
+            "squadron": p.squadron.name if p.squadron else "",
+            "term_end": p.term_end,
+        }
+        for p in selectors.release_due_list(actor=request.user)[:1000]
+    ]
+
+
+@router.post(
+    "/supervision/persons/{person_id}/release",
+    response={201: ReleaseOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="release_person",
+    summary="解矫: release at the term end, issue the numbered certificate, record the notices",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
+def release_person(request, person_id: int, payload: ReleaseIn):
+    try:
+        rel = services.release_issue(actor=request.user, person=person_id, **payload.dict())
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return Status(
+        201,
+        {"id": rel.pk, "person_id": rel.person_id, "number": rel.number_text, "released_on": rel.released_on},
+    )

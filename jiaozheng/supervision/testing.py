@@ -80,3 +80,8 @@ def make_release(world, where):
         number=Release.objects.filter(county_id=person.county_id).count() + 1,
         released_on=timezone.localdate(),
     )
+
+
+@api_body("release_person")
+def release_body(world, obj):
+    return {"released_on": timezone.localdate().isoformat(), "appraisal": ""}
