@@ -170,3 +170,23 @@ class Release(AuditedModel):
     @property
     def number_text(self) -> str:
         return f"{self.county.name}（{self.year}）矫解字第{self.number:03d}号"
+
+
+class ReportFollowUp(AuditedModel):
+    """未按时报到: a task raised when a person has not reported by the deadline (L art. 21: search at once).
+
+    Closed by the officer with a note, or by itself when the person's report is recorded in people."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="report_followups")
+    deadline = models.DateField(_("report deadline"))
+    raised_at = models.DateTimeField(default=timezone.now)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    note = models.TextField(_("action taken"), blank=True)
+
+    objects = ScopedManager()
+    scope_rule = person_scope(Domain.CASELOAD)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("missed report")
+        constraints = [models.UniqueConstraint(fields=["person", "deadline"], name="report_followup_once")]

@@ -28,4 +28,11 @@ NAV = [
         order=42,
         group=GROUP,
     ),
+    NavItem(
+        _("Missed reports"),
+        "supervision:followup_list",
+        Policy(roles=STAFF_ROLES, domain=Domain.CASELOAD),
+        order=39,
+        group=GROUP,
+    ),
 ]

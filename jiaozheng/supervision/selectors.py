@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jiaozheng.core.scoping import scoped
 from jiaozheng.supervision.choices import InvestigationStatus, TravelStatus
-from jiaozheng.supervision.models import Investigation, Release, TravelRequest
+from jiaozheng.supervision.models import Investigation, Release, ReportFollowUp, TravelRequest
 
 
 def investigation_list(*, actor: Any, status: str = "", late: bool = False) -> QuerySet[Investigation]:
@@ -59,3 +59,10 @@ def release_due_list(*, actor: Any, within_days: int | None = None) -> QuerySet[
 
 def release_list(*, actor: Any) -> QuerySet[Release]:
     return scoped(Release, actor).select_related("person", "county").order_by("-released_on", "-id")
+
+
+def followup_list(*, actor: Any, open_only: bool = True) -> QuerySet[ReportFollowUp]:
+    qs = scoped(ReportFollowUp, actor).select_related("person", "person__squadron")
+    if open_only:
+        qs = qs.filter(closed_on__isnull=True)
+    return qs.order_by("deadline", "id")

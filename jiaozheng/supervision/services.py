@@ -27,7 +27,7 @@ from jiaozheng.supervision.choices import (
     InvestigationStatus,
     TravelStatus,
 )
-from jiaozheng.supervision.models import Investigation, Release, TravelRequest
+from jiaozheng.supervision.models import Investigation, Release, ReportFollowUp, TravelRequest
 from jiaozheng.supervision.workdays import deadline
 
 
@@ -382,3 +382,58 @@ def release_issue(
         notified_police_on=released_on,
         issued_by=_user(actor),
     )
+
+
+# --- 未按时报到 ------------------------------------------------------------------------------------------
+
+FOLLOW_UP_ROLES = (Role.SQUADRON_OFFICER, Role.BUREAU_OFFICER)
+
+
+@transaction.atomic
+def report_overdue_sweep(*, actor: Any, today: dt.date | None = None) -> list[ReportFollowUp]:
+    """Raise one follow-up (and notify the squadron and county officers) for every person still awaiting
+    report after the deadline (people.report_deadline_days after the judgment); close the follow-ups of
+    persons who have reported since."""
+    from django.urls import reverse
+
+    from jiaozheng.core.notify import notify, staff_for_person
+
+    require(actor, Domain.CASELOAD)
+    today = today or timezone.localdate()
+    ReportFollowUp.objects.filter(closed_on__isnull=True).exclude(person__status=Status.PENDING).update(
+        closed_on=today
+    )
+    pending = Person.objects.filter(
+        status=Status.PENDING, judgment_effective_on__isnull=False
+    ).select_related("county")
+    raised = []
+    known = set(ReportFollowUp.objects.filter(person__in=pending).values_list("person_id", "deadline"))
+    for person in pending:
+        due = person.report_deadline()
+        if due is None or due >= today or (person.pk, due) in known:
+            continue
+        task = ReportFollowUp.objects.create(person=person, deadline=due)
+        notify(
+            staff_for_person(person, FOLLOW_UP_ROLES),
+            title=_("%(name)s has not reported (deadline %(d)s)") % {"name": person.name, "d": due},
+            body=_("Search for the person at once and record what was done."),
+            link=reverse("supervision:followup_list"),
+            level="warning",
+            kind="supervision.report_overdue",
+        )
+        raised.append(task)
+    return raised
+
+
+@transaction.atomic
+def report_followup_close(*, actor: Any, followup: ReportFollowUp | int, note: str) -> ReportFollowUp:
+    require(actor, Domain.CASELOAD)
+    task = get_scoped_or_404(
+        ReportFollowUp.objects.select_for_update(), actor, pk=getattr(followup, "pk", followup)
+    )
+    if task.closed_on is not None:
+        raise ValidationError(_("This follow-up is already closed."))
+    task.note = _text(note, "note", _("Action taken"))
+    task.closed_on = timezone.localdate()
+    task.save(update_fields=["note", "closed_on"])
+    return task

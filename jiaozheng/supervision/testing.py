@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jiaozheng.core.testing.matrix import api_body, object_factory
 from jiaozheng.supervision.choices import InvestigationStatus
-from jiaozheng.supervision.models import Investigation, Release, TravelRequest
+from jiaozheng.supervision.models import Investigation, Release, ReportFollowUp, TravelRequest
 
 
 @object_factory("supervision.Investigation")
@@ -85,3 +85,10 @@ def make_release(world, where):
 @api_body("release_person")
 def release_body(world, obj):
     return {"released_on": timezone.localdate().isoformat(), "appraisal": ""}
+
+
+@object_factory("supervision.ReportFollowUp")
+def make_followup(world, where):
+    return ReportFollowUp.objects.create(
+        person=world.person(where), deadline=timezone.localdate() - dt.timedelta(days=1)
+    )

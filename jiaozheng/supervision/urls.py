@@ -17,4 +17,6 @@ urlpatterns = [
     path("persons/<int:pk>/release/", views.release_new, name="release_new"),
     path("releases/<int:pk>/", views.release_detail, name="release_detail"),
     path("releases/<int:pk>/certificate.<slug:fmt>", views.release_certificate, name="release_certificate"),
+    path("missed-reports/", views.followup_list, name="followup_list"),
+    path("missed-reports/<int:pk>/close/", views.followup_close, name="followup_close"),
 ]

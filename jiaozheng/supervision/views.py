@@ -291,3 +291,33 @@ def release_certificate(request, pk: int, fmt: str):
         f"attachment; filename*=UTF-8''{quote(documents.certificate_filename(rel, fmt))}"
     )
     return response
+
+
+# --- 未按时报到 ----------------------------------------------------------------------------------------
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD)
+def followup_list(request):
+    open_only = request.GET.get("all") != "1"
+    qs = selectors.followup_list(actor=request.user, open_only=open_only)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/followup_list.html",
+        {"page": page, "open_only": open_only, "can_decide": _decides(request.user)},
+    )
+
+
+@require_POST
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("pk", "supervision.ReportFollowUp"))
+def followup_close(request, pk: int):
+    from jiaozheng.supervision.models import ReportFollowUp
+
+    task = get_scoped_or_404(ReportFollowUp, request.user, pk=pk)
+    try:
+        services.report_followup_close(actor=request.user, followup=task, note=request.POST.get("note", ""))
+        messages.success(request, _("Follow-up closed."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("supervision:followup_list")
