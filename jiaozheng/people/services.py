@@ -395,6 +395,8 @@ def persons_bulk_register(*, actor: Any, persons: list[Person]) -> int:
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person:
     person = _locked(actor, person)
+    if person.status in (Status.RELEASED, Status.TERMINATED):
+        raise ValidationError(_("The file of a released or terminated person is read-only."))
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(

@@ -108,3 +108,14 @@ def test_certificate_documents(world, login):
     assert client.get(f"/supervision/releases/{rel.pk}/certificate.txt").status_code == 404
     # the due list no longer offers the released person
     assert person not in selectors.release_due_list(actor=world.bureau_officer)
+
+
+def test_file_is_read_only_after_release(world):
+    from jiaozheng.people.services import person_update
+
+    person = _ending(world.person_a, -1)
+    services.release_issue(actor=world.bureau_officer, person=person, released_on=person.term_end)
+    with pytest.raises(ValidationError, match="read-only"):
+        person_update(actor=world.bureau_officer, person=person, data={"notes": "改动"})
+    person.refresh_from_db()
+    assert person.notes != "改动"
