@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jiaozheng.education",
     "jiaozheng.community",
     "jiaozheng.visits",
+    "jiaozheng.feedback",
     "jiaozheng.indicators",
     "jiaozheng.dashboards",
 ]
