@@ -42,6 +42,7 @@ def me(request):
     from jiaozheng.assessments.selectors import my_assessments
     from jiaozheng.checkins.selectors import pending_for_person
     from jiaozheng.education.selectors import my_upcoming
+    from jiaozheng.feedback.selectors import pending_for_subject
 
     person = request.user.person
     return render(
@@ -52,6 +53,7 @@ def me(request):
             "checkins": pending_for_person(actor=request.user),
             "sessions": my_upcoming(actor=request.user)[:5],
             "assessments": my_assessments(actor=request.user),
+            "feedback": pending_for_subject(actor=request.user),
             "messages_list": list(Notification.objects.filter(recipient=request.user)[:5]),
             "unread": Notification.objects.filter(recipient=request.user, read_at__isnull=True).count(),
         },

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "jiaozheng.community",
     "jiaozheng.visits",
     "jiaozheng.supervision",
+    "jiaozheng.feedback",
     "jiaozheng.indicators",
     "jiaozheng.dashboards",
 ]
