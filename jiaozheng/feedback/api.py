@@ -35,7 +35,7 @@ class ChoiceOut(Schema):
     label: str
 
 
-class PendingOut(Schema):
+class FeedbackPendingOut(Schema):
     kind: str = Field(description="education.session, community.activity or counselling.group_session")
     activity_id: int
     title: str
@@ -46,7 +46,7 @@ class PendingOut(Schema):
     open_question: str
 
 
-class AnswerIn(Schema):
+class FeedbackAnswerIn(Schema):
     kind: str = Field(max_length=40)
     activity_id: int = Field(ge=1, le=2**63 - 1)
     answers: dict[str, int] = Field(description="question key -> a value of the scale", max_length=20)
@@ -59,7 +59,7 @@ class AnswerOut(Schema):
 
 @router.get(
     "/feedback/pending",
-    response={200: list[PendingOut], 401: ErrorOut, 403: ErrorOut},
+    response={200: list[FeedbackPendingOut], 401: ErrorOut, 403: ErrorOut},
     summary="Activities the signed-in person took part in that wait for their feedback",
 )
 @api_access(any_user=True, roles=[Role.SUBJECT])
@@ -88,7 +88,7 @@ def list_pending(request):
     summary="Answer the feedback questionnaire of one activity (once, within the window)",
 )
 @api_access(any_user=True, roles=[Role.SUBJECT])
-def submit(request, payload: AnswerIn):
+def submit(request, payload: FeedbackAnswerIn):
     try:
         services.feedback_submit(
             actor=request.user,

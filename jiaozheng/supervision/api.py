@@ -34,7 +34,7 @@ class InvestigationIn(Schema):
     county_id: int | None = None
 
 
-class AssignIn(Schema):
+class InvestigationAssignIn(Schema):
     assignee_id: int
 
 
@@ -125,7 +125,7 @@ def register_investigation(request, payload: InvestigationIn):
     action=CHANGE,
     obj=("investigation_id", "supervision.Investigation"),
 )
-def assign_investigation(request, investigation_id: int, payload: AssignIn):
+def assign_investigation(request, investigation_id: int, payload: InvestigationAssignIn):
     try:
         inv = services.investigation_assign(
             actor=request.user, investigation=investigation_id, assignee=payload.assignee_id
@@ -264,7 +264,7 @@ def return_travel(request, travel_id: int, payload: ReturnIn):
     return _travel(req)
 
 
-class DueOut(Schema):
+class ReleaseDueOut(Schema):
     person_id: int
     name: str
     squadron: str
@@ -286,7 +286,7 @@ class ReleaseOut(Schema):
 
 @router.get(
     "/supervision/releases/due",
-    response={200: list[DueOut], 401: ErrorOut, 403: ErrorOut},
+    response={200: list[ReleaseDueOut], 401: ErrorOut, 403: ErrorOut},
     operation_id="list_releases_due",
     summary="Persons in correction whose term ends soon or has ended (rule supervision.release_notice_days)",
 )
