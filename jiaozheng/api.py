@@ -13,13 +13,27 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from jiaozheng import __version__
 from jiaozheng.core.apiauth import BearerTokenAuth, SessionAuth
 from jiaozheng.core.errors import ApplicationError, validation_errors_from_django
 from jiaozheng.core.registry import app_modules
 
+
+class ObjectBodyParser(Parser):
+    """A JSON body is an object: ``true``, ``42``, ``"x"``, ``null`` or a list are refused with 400 (ninja
+    would otherwise read them as an empty body when every field is optional, and act on it)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the JSON body must be an object")
+        return data
+
+
 api = NinjaAPI(
+    parser=ObjectBodyParser(),
     title="Jiaozheng API",
     version="v1",
     description="Community-corrections platform: persons, services, location supervision. "

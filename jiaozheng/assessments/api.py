@@ -18,6 +18,7 @@ from jiaozheng.assessments.scoring import AnswerError, ScoreOptions, score
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
 from jiaozheng.core.errors import ApplicationError, NotFound, validation_errors_from_django
+from jiaozheng.core.params import BodySchema, Id
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role
 from jiaozheng.core.scoping import get_scoped_or_404
 from jiaozheng.people.models import Person
@@ -43,7 +44,7 @@ class ScaleOut(Schema):
     )
 
 
-class ScoreIn(Schema):
+class ScoreIn(BodySchema):
     scale: str = Field(max_length=16)
     answers: list[int | None] = Field(
         max_length=200, description="Answers as chosen, in item order (null = missing)"
@@ -81,7 +82,7 @@ class AssessmentPage(Schema):
     items: list[AssessmentOut]
 
 
-class AssignIn(Schema):
+class AssignIn(BodySchema):
     person_id: int
     scale: str = Field(max_length=16)
     due_on: dt.date | None = None
@@ -91,7 +92,7 @@ class ListQuery(Schema):
     scale: str = Field("", max_length=16)
     status: str = Field("completed", max_length=12, description="Empty for every status")
     validity: str = Field("", max_length=12)
-    person_id: int | None = None
+    person_id: Id | None = None
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
 
@@ -111,7 +112,7 @@ class FlagOut(Schema):
     status: str
 
 
-class FlagIn(Schema):
+class FlagIn(BodySchema):
     action: str = Field(pattern="^(acknowledge|refer|close)$")
     note: str = Field(min_length=1, max_length=1000)
 
@@ -141,7 +142,7 @@ class MyAssessmentDetailOut(MyAssessmentOut):
     questions: list[ItemOut]
 
 
-class AnswerIn(Schema):
+class AnswerIn(BodySchema):
     item: int = Field(ge=1, le=999)
     value: int = Field(ge=-10, le=100)
     seconds: float | None = Field(None, ge=0, le=3600, description="Time the person spent on the item")
@@ -280,7 +281,7 @@ def assign_assessment(request, payload: AssignIn):
     summary="Open item flags (PHQ-9 item 9 ...) in the caller's scope",
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.PSYCH)
-def list_flags(request, status: str = "open"):
+def list_flags(request, status: str = Query("open", max_length=14)):
     flags = selectors.flag_list(actor=request.user, status=status[:14])[:500]
     return [
         {

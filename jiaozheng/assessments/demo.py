@@ -1,7 +1,7 @@
 """Demo psychological assessments, scored by the real scorer and written in bulk.
 
 2020, 溆浦县 (the seed's contract year, ctx.objects["cohort_2020"], 262 persons):
-- 255 distinct persons assessed: every person who entered in 2020 and 124 of the earlier entrants;
+- 255 distinct persons assessed: every person who entered in 2020 and all but 7 of the earlier entrants;
   SCL-90 for almost everyone (realistic answers: mostly 没有/很轻, some people with marked symptoms),
   a few SAS as well;
 - 247 persons with a valid assessment; 8 invalid through the real validity rules: 3 answered too fast

@@ -115,7 +115,7 @@ class NewPaperForm(PaperMetaForm):
 
 
 class ReportForm(forms.Form):
-    norm_code = forms.ChoiceField(label=_("Norm compared with"), choices=())
+    norm_code = forms.ChoiceField(label=_("Norm compared with"), choices=(), required=False)
     issued_on = forms.DateField(label=_("Issued on"), widget=DateInput(), initial=timezone.localdate)
     counsellor_name = forms.CharField(label=_("Counsellor"), max_length=50)
     comments = forms.CharField(
@@ -125,9 +125,34 @@ class ReportForm(forms.Form):
         help_text=_("Your reading of the result and what you suggest; printed in the report"),
     )
 
-    def __init__(self, *args: Any, norms: list[dict[str, Any]] | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, norms: list[dict[str, Any]] | None = None, scale_code: str = "", **kwargs: Any
+    ):
+        from jiaozheng.assessments.norms import criterion_referenced
+        from jiaozheng.assessments.scales import get_scale
+
         super().__init__(*args, **kwargs)
-        self.fields["norm_code"].choices = [(n["code"], n["label"]) for n in norms or []]
+        kinds = {"builtin": _("published norm"), "local": _("local norm of this agency")}
+        choices: list[tuple[str, Any]] = [
+            (n["code"], f"{n['label']}（{kinds.get(n['kind'], '')}）") for n in norms or []
+        ]
+        if not choices:
+            # never a dead end: a cut-off scale is read without a norm, any other scale says it has none
+            criterion = bool(scale_code) and criterion_referenced(get_scale(scale_code))
+            choices = [
+                (
+                    "",
+                    _("No norm: read against the scale's published cut-offs")
+                    if criterion
+                    else _("No norm available yet: the report says it makes no norm comparison"),
+                )
+            ]
+            self.fields["norm_code"].help_text = (
+                ""
+                if criterion
+                else _("A local norm can be built under Scales and norms once enough valid results exist.")
+            )
+        self.fields["norm_code"].choices = choices
 
 
 class CorrectForm(forms.Form):

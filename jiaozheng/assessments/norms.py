@@ -8,11 +8,38 @@ used; comparison gives z = (x − M) / SD and T = 50 + 10z for each metric the n
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from typing import Any
 
 from jiaozheng.assessments.scales import DEFAULT_LANG, Scale, get_scale
 from jiaozheng.assessments.scoring import plain_number, round_half_up, to_fraction
+
+CITATION_TAG = re.compile(r"\s*(\[S\d+[a-z]?\])+")
+
+
+def officer_text(text: str) -> str:
+    """A source as printed for an officer: without the research notes' citation tags ([S30])."""
+    return CITATION_TAG.sub("", text or "").strip()
+
+
+def criterion_referenced(scale: Scale) -> bool:
+    """A scale read against its published cut-offs (PHQ-9, GAD-7 ...), not against a norm."""
+    return not scale.norms and bool(
+        (scale.data.get("screening") or {}).get("cutoffs") or scale.data.get("bands")
+    )
+
+
+def cutoff_sources(scale: Scale) -> list[str]:
+    """The published cut-offs and severity bands a criterion-referenced report is read against."""
+    out = []
+    for cutoff in (scale.data.get("screening") or {}).get("cutoffs", []):
+        if cutoff.get("source"):
+            out.append(officer_text(cutoff["source"]))
+    for band in scale.data.get("bands", []):
+        if band.get("source") and band.get("published", True):
+            out.append(officer_text(band["source"]))
+    return out
 
 
 def _builtin(scale: Scale, norm: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -21,7 +48,7 @@ def _builtin(scale: Scale, norm: dict[str, Any], lang: str) -> dict[str, Any]:
         "code": norm["id"],
         "kind": "builtin",
         "label": label,
-        "source": norm["source"],
+        "source": officer_text(norm["source"]),
         "n": norm.get("n"),
         "variant": norm.get("variant", ""),
         "variant_note": norm.get("variant_note", ""),

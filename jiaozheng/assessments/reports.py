@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from jiaozheng.assessments.models import Report
-from jiaozheng.assessments.norms import compare
+from jiaozheng.assessments.norms import compare, criterion_referenced, cutoff_sources, officer_text
 
 CHART_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -45,6 +45,11 @@ class ReportData:
     organisation: str
     placeholder_notice: str
     chart_png: bytes | None
+    has_norm: bool = False
+
+    @property
+    def norm_heading(self) -> str:
+        return "常模说明" if self.has_norm else "判定依据"
 
     @property
     def identity_rows(self) -> list[list[tuple[str, str]]]:
@@ -192,17 +197,22 @@ def _build(report: Report) -> ReportData:
     if validity["status"] == "questionable":
         validity_text.append("解释结果时请结合访谈等其他信息。")
     if norm:
-        norm_text = [
-            f"比较常模：{norm.get('label', '')}（n = {norm.get('n') or '—'}）。",
-            f"来源：{norm.get('source', '')}。",
-        ]
+        kind = "本机构本地常模" if norm.get("kind") == "local" else "公开发表的常模"
+        norm_text = [f"比较常模：{norm.get('label', '')}（{kind}，n = {norm.get('n') or '—'}）。"]
+        if norm.get("kind") == "local":
+            norm_text.append(f"该常模由本机构{norm.get('date_range', '')}期间的有效测评结果建立。")
+        else:
+            norm_text.append(f"来源：{officer_text(norm.get('source', ''))}。")
         if norm.get("variant_note"):
             norm_text.append(f"版本说明：{norm['variant_note']}。")
         if norm.get("verified") is False:
             norm_text.append("注：该常模数值取自公开资料的转载，原始文献尚未核对。")
         norm_text.append("z = (得分 − 常模均数) / 常模标准差；T = 50 + 10z。")
+    elif criterion_referenced(scale):
+        norm_text = ["本量表按其公布的划界分判定结果，不使用常模比较。"]
+        norm_text.extend(f"判定依据：{source}。" for source in cutoff_sources(scale))
     else:
-        norm_text = ["本量表未使用常模比较。"]
+        norm_text = ["本次未作常模比较：尚无可用的公开发表常模或本机构本地常模。"]
     if result.get("subscale_bands"):
         band_set = scale.data.get("subscale_bands", {})
         if band_set and not band_set.get("published", True):
@@ -225,6 +235,7 @@ def _build(report: Report) -> ReportData:
         organisation=organisation,
         placeholder_notice=placeholder,
         chart_png=profile_chart(subscales) if subscales else None,
+        has_norm=bool(norm),
     )
 
 
@@ -461,20 +472,34 @@ def render_docx(report: Report) -> bytes:
 
     _para(doc, f"{next(n)}、测评结果", font=HEADING_FONT, indent=False)
     _para(doc, "（一）总体指标", font=KAI_FONT, indent=False)
-    _table(
-        doc,
-        ["指标", "得分", "常模 M ± SD", "z"],
-        [[m["label"], m["value"], m["norm"] or "—", m["z"] or "—"] for m in data.metrics],
-        [6, 3, 4, 2.6],
-    )
-    if data.subscales:
-        _para(doc, "（二）因子分", font=KAI_FONT, indent=False)
+    if data.has_norm:
         _table(
             doc,
-            ["因子", "总分", "因子分", "常模 M ± SD", "z", "T", "分级"],
-            [[s["label"], s["sum"], s["mean"], s["norm"], s["z"], s["t"], s["band"]] for s in data.subscales],
-            [3.6, 1.6, 1.8, 3, 1.4, 1.4, 2.8],
+            ["指标", "得分", "常模 M ± SD", "z"],
+            [[m["label"], m["value"], m["norm"] or "—", m["z"] or "—"] for m in data.metrics],
+            [6, 3, 4, 2.6],
         )
+    else:
+        _table(doc, ["指标", "得分"], [[m["label"], m["value"]] for m in data.metrics], [10, 5.6])
+    if data.subscales:
+        _para(doc, "（二）因子分", font=KAI_FONT, indent=False)
+        if data.has_norm:
+            _table(
+                doc,
+                ["因子", "总分", "因子分", "常模 M ± SD", "z", "T", "分级"],
+                [
+                    [s["label"], s["sum"], s["mean"], s["norm"], s["z"], s["t"], s["band"]]
+                    for s in data.subscales
+                ],
+                [3.6, 1.6, 1.8, 3, 1.4, 1.4, 2.8],
+            )
+        else:
+            _table(
+                doc,
+                ["因子", "总分", "因子分", "分级"],
+                [[s["label"], s["sum"], s["mean"], s["band"]] for s in data.subscales],
+                [5.6, 3, 3, 4],
+            )
     if data.chart_png:
         _para(doc, "（三）因子剖面图", font=KAI_FONT, indent=False)
         doc.add_picture(io.BytesIO(data.chart_png), width=Cm(15.6))
@@ -490,7 +515,7 @@ def render_docx(report: Report) -> bytes:
     for line in report.comments.splitlines() or [""]:
         if line.strip():
             _para(doc, line.strip())
-    _para(doc, f"{next(n)}、常模说明", font=HEADING_FONT, indent=False)
+    _para(doc, f"{next(n)}、{data.norm_heading}", font=HEADING_FONT, indent=False)
     for line in data.norm_text:
         _para(doc, line, size=14)
 

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from jiaozheng.assessments.choices import AssessmentStatus, FlagStatus
 from jiaozheng.assessments.models import Assessment, ExternalResult, LocalNorm, Report, RiskFlag
 from jiaozheng.audit.services import access_log
+from jiaozheng.core.params import date_param, id_param
 from jiaozheng.core.roles import VIEW
 from jiaozheng.core.scoping import get_scoped_or_404, scoped
 from jiaozheng.people.models import Person
@@ -33,12 +34,8 @@ class AssessmentFilters:
     @classmethod
     def from_mapping(cls, data: Any) -> AssessmentFilters:
         def as_date(key: str) -> dt.date | None:
-            try:
-                return dt.date.fromisoformat(data.get(key) or "")
-            except ValueError:
-                return None
+            return date_param(data, key)
 
-        squadron = data.get("squadron") or ""
         return cls(
             q=(data.get("q") or "").strip()[:50],
             scale=(data.get("scale") or "")[:16],
@@ -46,7 +43,7 @@ class AssessmentFilters:
             validity=(data.get("validity") or "")[:12],
             risk=(data.get("risk") or "")[:8],
             screen=(data.get("screen") or "")[:8],
-            squadron=int(squadron) if str(squadron).isdigit() else None,
+            squadron=id_param(data, "squadron"),
             date_from=as_date("date_from"),
             date_to=as_date("date_to"),
             urgent=str(data.get("urgent", "")).lower() in ("1", "true", "on"),

@@ -235,7 +235,8 @@ def assessment_assign_batch(
     visible = set(scoped(Person, actor).filter(pk__in=[p.pk for p in persons]).values_list("pk", flat=True))
     for person in persons:
         if person.pk not in visible:
-            skipped.append(_("%(name)s is outside your area.") % {"name": person.name})
+            # never the name: a person the caller cannot see stays unnamed
+            skipped.append(_("A person was not found or is not in your area."))
             continue
         problem = _check_assignable(person, scale.code)
         if problem:

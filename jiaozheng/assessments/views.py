@@ -29,6 +29,7 @@ from jiaozheng.assessments.norms import available_norms, compare, default_norm, 
 from jiaozheng.assessments.scales import ScaleError, all_scales, get_scale
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
+from jiaozheng.core.params import id_param, int_param
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.people.choices import Status
@@ -139,6 +140,7 @@ def assessment_detail(request, pk: int):
         if context["can_change"] and not assessment.reports.filter(withdrawn=False).exists():
             context["report_form"] = af.ReportForm(
                 norms=norms,
+                scale_code=assessment.scale_code,
                 initial={
                     "norm_code": norm["code"] if norm else "",
                     "counsellor_name": request.user.full_name or request.user.username,
@@ -300,8 +302,8 @@ def assign(request):
     persons = _persons_in_correction(request.user)
     squadrons = squadrons_for(actor=request.user)
     initial = {}
-    if request.GET.get("person", "").isdigit():
-        initial["person"] = int(request.GET["person"])
+    if id_param(request.GET, "person") is not None:
+        initial["person"] = id_param(request.GET, "person")
     if request.GET.get("scale"):
         initial["scale"] = request.GET["scale"]
     single = af.AssignForm(
@@ -496,8 +498,8 @@ def paper_new(request):
     if scale.is_external:
         raise Http404("external scale")
     initial = {"scale": scale.code}
-    if request.GET.get("person", "").isdigit():
-        initial["person"] = int(request.GET["person"])
+    if id_param(request.GET, "person") is not None:
+        initial["person"] = id_param(request.GET, "person")
     form = af.NewPaperForm(request.POST or None, persons=persons, initial=initial)
     if request.method == "POST" and request.POST.get("switch"):
         form = af.NewPaperForm(initial={**initial, "person": request.POST.get("person")}, persons=persons)
@@ -556,7 +558,7 @@ def report_issue(request, pk: int):
     norms = (
         available_norms(assessment.scale_code, assessment.person.county, _lang()) if assessment.result else []
     )
-    form = af.ReportForm(request.POST, norms=norms)
+    form = af.ReportForm(request.POST, norms=norms, scale_code=assessment.scale_code)
     if form.is_valid():
         try:
             report = services.report_issue(actor=request.user, assessment=assessment, **form.cleaned_data)
@@ -930,7 +932,7 @@ def my_answer(request, pk: int):
         target = reverse("assessments:my_answer", args=[assessment.pk])
         return redirect(f"{target}?item={following}" if following else f"{target}?review=1")
     requested = request.GET.get("item", "")
-    item = int(requested) if requested.isdigit() and int(requested) in scale.item_by_id else None
+    item = int_param(requested) if int_param(requested) in scale.item_by_id else None
     if item is None and not request.GET.get("review"):
         item = services.next_item(assessment)
     if item is None:

@@ -16,6 +16,7 @@ from jiaozheng.checkins.choices import Challenge, RequestKind, RequestStatus, Re
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
 from jiaozheng.core.errors import ApplicationError, validation_errors_from_django
+from jiaozheng.core.params import BodySchema
 from jiaozheng.core.roles import CHANGE, Domain, Role
 from jiaozheng.core.scoping import scope_for
 
@@ -40,7 +41,7 @@ class PendingOut(Schema):
     attempts_left: int
 
 
-class PositionIn(Schema):
+class PositionIn(BodySchema):
     latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
     longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
     accuracy: float | None = Field(None, ge=0, le=100_000, allow_inf_nan=False, description="Metres")
@@ -49,7 +50,7 @@ class PositionIn(Schema):
 Frame = Annotated[str, Field(min_length=1, max_length=MAX_FRAME_CHARS)]
 
 
-class SubmitIn(Schema):
+class SubmitIn(BodySchema):
     frames: list[Frame] = Field(
         min_length=services.MIN_FRAMES,
         max_length=services.MAX_FRAMES,

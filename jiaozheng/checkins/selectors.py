@@ -23,6 +23,7 @@ from jiaozheng.checkins.models import (
     ReferencePhoto,
     unpack_frames,
 )
+from jiaozheng.core.params import date_param, id_param
 from jiaozheng.core.roles import VIEW, Domain
 from jiaozheng.core.scoping import get_scoped_or_404, scoped
 from jiaozheng.people.choices import Status
@@ -50,14 +51,10 @@ class RequestFilters:
     @classmethod
     def from_mapping(cls, data: Any) -> RequestFilters:
         def as_int(key: str) -> int | None:
-            value = str(data.get(key) or "")
-            return int(value) if value.isdigit() else None
+            return id_param(data, key)
 
         def as_date(key: str) -> dt.date | None:
-            try:
-                return dt.date.fromisoformat(str(data.get(key) or ""))
-            except ValueError:
-                return None
+            return date_param(data, key)
 
         return cls(
             status=str(data.get("status") or "")[:12],

@@ -28,6 +28,7 @@ from jiaozheng.checkins.choices import (
 from jiaozheng.checkins.models import CheckinRequest
 from jiaozheng.checkins.scheduling import schedule_for
 from jiaozheng.core.access import ui_view
+from jiaozheng.core.params import id_param
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
@@ -77,8 +78,8 @@ def board(request):
     squadron = request.GET.get("squadron", "")
     wanted = request.GET.get("status", "")
     persons = scoped(Person, request.user, domain=Domain.LOCATION).filter(status="in_correction")
-    if squadron.isdigit():
-        persons = persons.filter(squadron_id=int(squadron))
+    if id_param(squadron) is not None:
+        persons = persons.filter(squadron_id=id_param(squadron))
     status = selectors.checkin_status_today(actor=request.user, on=today, persons=persons)
     # Who needs attention first: problems, then waiting, done, nothing due, not enrolled.
     ordered = list(persons.order_by("squadron__sort_order", "name", "id").values_list("pk", flat=True))
@@ -97,7 +98,7 @@ def board(request):
             "page": page,
             "rows": rows,
             "squadrons": squadrons_for(actor=request.user),
-            "squadron": int(squadron) if squadron.isdigit() else None,
+            "squadron": id_param(squadron),
             "wanted": wanted,
             "statuses": TodayStatus.choices,
         },

@@ -45,6 +45,7 @@ from jiaozheng.community.selectors import (
 )
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
+from jiaozheng.core.params import date_param
 from jiaozheng.core.roles import CHANGE
 from jiaozheng.core.scoping import get_scoped_or_404
 from jiaozheng.education.forms import CountyChoiceForm, ImportForm
@@ -103,11 +104,8 @@ def activity_export(request):
 @ui_view(**CHANGE_POLICY)
 def activity_create(request):
     initial: dict[str, Any] = {"start_time": dt.time(8, 30), "end_time": dt.time(11, 30)}
-    if request.GET.get("date"):
-        try:
-            initial["date"] = dt.date.fromisoformat(request.GET["date"])
-        except ValueError:
-            pass
+    if date_param(request.GET, "date"):
+        initial["date"] = date_param(request.GET, "date")
     form = cf.ActivityForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,6 +16,7 @@ from jiaozheng.contracts.models import FundLine
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
 from jiaozheng.core.errors import ApplicationError, validation_errors_from_django
+from jiaozheng.core.params import BodySchema
 from jiaozheng.core.roles import CHANGE, Domain
 
 router = Router(tags=["contracts"])
@@ -48,7 +49,7 @@ class PaymentOut(Schema):
     note: str
 
 
-class PaymentIn(Schema):
+class PaymentIn(BodySchema):
     paid_on: dt.date
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     payer: str = Field("", max_length=100)
@@ -68,7 +69,7 @@ class ExpenditureOut(Schema):
     vouchers: int
 
 
-class ExpenditureIn(Schema):
+class ExpenditureIn(BodySchema):
     spent_on: dt.date
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     description: str = Field(min_length=1, max_length=200)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from jiaozheng.contracts.choices import AdjustmentStatus
 from jiaozheng.contracts.models import Adjustment, Contract, Expenditure, FundLine, Payment, Voucher
+from jiaozheng.core.params import id_param, month_param
 from jiaozheng.core.roles import VIEW, Domain
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scoped
@@ -344,18 +345,17 @@ def expenditure_list(*, actor: Any, contract: Contract, filters: dict[str, str] 
     line = filters.get("line") or ""
     if line == "none":
         qs = qs.filter(line__isnull=True)
-    elif line.isdigit():
-        qs = qs.filter(line_id=int(line))
+    elif id_param(line) is not None:
+        qs = qs.filter(line_id=id_param(line))
     if filters.get("voucher") == "none":
         qs = qs.exclude(Exists(Voucher.objects.filter(expenditure=OuterRef("pk"))))
     if filters.get("period") == "outside":
         grace = dt.timedelta(days=rule("contracts.settlement_grace_days", contract.buyer))
         qs = qs.filter(Q(spent_on__lt=contract.start_on) | Q(spent_on__gt=contract.end_on + grace))
     month = filters.get("month") or ""
-    if len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit():
-        year, mon = int(month[:4]), int(month[5:])
-        if 1 <= mon <= 12:
-            qs = qs.filter(spent_on__year=year, spent_on__month=mon)
+    first = month_param(month) if len(month) == 7 else None
+    if first is not None:
+        qs = qs.filter(spent_on__year=first.year, spent_on__month=first.month)
     return qs.annotate(vouchers_n=Count("vouchers")).order_by("-spent_on", "-id")
 
 

@@ -102,14 +102,15 @@ class ErrorOut(Schema):
     errors: list[dict[str, Any]] = []
 
 
-ERROR_STATUSES = (400, 401, 403, 404, 413, 422)
+ERROR_STATUSES = (400, 401, 403, 404, 413, 414, 422)
 
 
 class Router(NinjaRouter):
     """A ninja Router whose operations authenticate and check their declared policy's roles first.
 
     It also documents the error answers every operation can give (400 malformed body, 401, 403, 404, 413
-    body too large, 422 invalid input), all in the ErrorOut shape, so clients and the schema agree.
+    body too large, 414 address too long, 422 invalid input), all in the ErrorOut shape, so clients and
+    the schema agree.
     """
 
     def add_api_operation(

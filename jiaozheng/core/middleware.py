@@ -7,7 +7,7 @@ and the platform's working language is Chinese.
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 
 from jiaozheng.audit.middleware import origin_for
@@ -75,3 +75,26 @@ class RejectNulMiddleware:
                 body = request.body
                 return b"\\u0000" in body or b"\x00" in body
         return False
+
+
+MAX_URL_LENGTH = 8192  # characters of path and query string; the platform's own links stay far below
+URL_TOO_LONG = "the address is too long (more than 8192 characters)"
+
+
+class RejectOversizedUrlMiddleware:
+    """Refuse an address longer than MAX_URL_LENGTH with 414, before any view reads it.
+
+    A page echoes its own address (the language switch returns to it), and a filter value may appear in
+    a message: a 100k-character "id" would otherwise come back in full in every answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = len(request.path) + len(request.META.get("QUERY_STRING", ""))
+        if length > MAX_URL_LENGTH:
+            if origin_for(request.path[:200]) == "api":
+                return JsonResponse({"message": URL_TOO_LONG, "errors": []}, status=414)
+            return HttpResponse(URL_TOO_LONG, status=414, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -7,11 +7,12 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Schema, Status
+from ninja import Field, Query, Schema, Status
 
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
 from jiaozheng.core.errors import ApplicationError, validation_errors_from_django
+from jiaozheng.core.params import BodySchema, Day
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain
 from jiaozheng.core.scoping import get_scoped_or_404, scoped
 from jiaozheng.counselling import selectors, services
@@ -28,7 +29,7 @@ class ErrorOut(Schema):
     errors: list[dict[str, Any]] = []
 
 
-class ReferralIn(Schema):
+class ReferralIn(BodySchema):
     reason: str = Field(min_length=1, max_length=2000)
     source: ReferralSource = ReferralSource.MANUAL
 
@@ -101,7 +102,7 @@ def open_referral(request, person_id: int, payload: ReferralIn):
     summary="Referrals in the caller's scope",
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.SERVICES)
-def list_referrals(request, status: str = "open"):
+def list_referrals(request, status: str = Query("open", max_length=12)):
     return [_referral(r) for r in selectors.referral_list(actor=request.user, status=status[:12])[:500]]
 
 
@@ -112,7 +113,7 @@ def list_referrals(request, status: str = "open"):
     summary="Individual counselling cases (no confidential notes)",
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.SERVICES)
-def list_counselling_cases(request, status: str = ""):
+def list_counselling_cases(request, status: str = Query("", max_length=8)):
     from django.db.models import Count
 
     qs = selectors.case_list(actor=request.user, status=status[:8]).annotate(n_sessions=Count("sessions"))[
@@ -140,7 +141,7 @@ def list_counselling_cases(request, status: str = ""):
     summary="Group counselling sessions with the number present",
 )
 @api_access(roles=GROUP_ROLES, domain=Domain.SERVICES)
-def list_group_sessions(request, since: dt.date | None = None):
+def list_group_sessions(request, since: Day | None = None):
     from django.db.models import Count, Q
 
     qs = (

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
+from jiaozheng.core.params import id_param
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.counselling import forms as cf
@@ -103,7 +104,8 @@ def referral_list_view(request):
 
 @ui_view(roles=STAFF_ROLES, domain=Domain.SERVICES, action=CHANGE)
 def referral_new(request):
-    initial = {"person": request.GET["person"]} if request.GET.get("person", "").isdigit() else {}
+    person_id = id_param(request.GET, "person")
+    initial = {"person": person_id} if person_id is not None else {}
     form = cf.ReferralForm(request.POST or None, persons=_persons(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,11 +176,11 @@ def case_list(request):
 def case_new(request):
     referral = None
     initial: dict[str, Any] = {}
-    if request.GET.get("referral", "").isdigit():
-        referral = get_scoped_or_404(Referral, request.user, pk=int(request.GET["referral"]))
+    if id_param(request.GET, "referral") is not None:
+        referral = get_scoped_or_404(Referral, request.user, pk=id_param(request.GET, "referral"))
         initial = {"person": referral.person_id, "presenting_problem": referral.reason}
-    elif request.GET.get("person", "").isdigit():
-        initial = {"person": int(request.GET["person"])}
+    elif id_param(request.GET, "person") is not None:
+        initial = {"person": id_param(request.GET, "person")}
     form = cf.CaseForm(request.POST or None, persons=_persons(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -434,10 +436,10 @@ def formation_action(request, pk: int, action: str):
         if action == "move":
             person = request.POST.get("person", "")
             target = request.POST.get("target", "")
-            if not person.isdigit() or not target:
+            if id_param(person) is None or not target:
                 raise ValidationError(_("Choose the person and where to move them."))
             services.formation_move(
-                actor=request.user, formation=formation, person_id=int(person), target=target
+                actor=request.user, formation=formation, person_id=id_param(person), target=target
             )
             messages.success(request, _("Moved."))
         elif action == "confirm":

@@ -81,6 +81,9 @@ def visits(actor: Any) -> dict[str, Any]:
             "person": row.person,
             "visit_type": VisitType(row.item.standard.visit_type).label,
             "due_by": row.item.due_by,
+            # an overdue count belongs to the missed window, not to the current one
+            "missed_from": row.item.missed.start if row.item.missed else None,
+            "missed_to": row.item.missed.end if row.item.missed else None,
             "status": row.item.status,
             "status_label": DueStatus(row.item.status).label,
             "overdue_days": row.item.overdue_days,

@@ -14,6 +14,7 @@ from ninja import Field, Query, Schema
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
 from jiaozheng.core.errors import ApplicationError, validation_errors_from_django
+from jiaozheng.core.params import BodySchema
 from jiaozheng.core.roles import Domain, Role
 from jiaozheng.education import services
 from jiaozheng.education.choices import AttendanceStatus, EducationMode
@@ -56,7 +57,7 @@ class SessionList(Schema):
     items: list[SessionOut]
 
 
-class CheckInIn(Schema):
+class CheckInIn(BodySchema):
     latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, description="WGS-84, optional")
     longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     accuracy_m: float | None = Field(None, ge=0, le=100000, allow_inf_nan=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from jiaozheng.core.params import date_param, id_param, month_param
 from jiaozheng.core.roles import VIEW
 from jiaozheng.core.scoping import get_scoped_or_404, scoped
 from jiaozheng.education.choices import (
@@ -29,24 +29,18 @@ from jiaozheng.orgs.models import OrgUnit
 
 def parse_month(value: Any, default: dt.date | None = None) -> dt.date:
     """'2026-03' -> date(2026, 3, 1); anything else -> the default (this month)."""
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", str(value or "").strip())
-    if match:
-        year, month = int(match.group(1)), int(match.group(2))
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return dt.date(year, month, 1)
+    month = month_param(value)
+    if month is not None and 2000 <= month.year <= 2100:
+        return month
     return month_start(default or timezone.localdate())
 
 
 def parse_date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
+    return date_param(value)
 
 
 def _as_int(data: Any, key: str) -> int | None:
-    value = str(data.get(key) or "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return id_param(data, key)
 
 
 @dataclass

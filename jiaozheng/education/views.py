@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
+from jiaozheng.core.params import date_param, id_param, int_param
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for
@@ -162,15 +163,12 @@ def _initial_from_query(request: Any) -> dict[str, Any]:
         "mode": EducationMode.CENTRALISED,
         "lecturer_kind": "social_worker",
     }
-    day = request.GET.get("date")
+    day = date_param(request.GET, "date")
     if day:
-        try:
-            initial["date"] = dt.date.fromisoformat(day)
-        except ValueError:
-            pass
-    squadron = request.GET.get("squadron")
-    if squadron and squadron.isdigit():
-        initial["squadrons"] = [int(squadron)]
+        initial["date"] = day
+    squadron = id_param(request.GET, "squadron")
+    if squadron is not None:
+        initial["squadrons"] = [squadron]
     return initial
 
 
@@ -381,7 +379,7 @@ def attendance_position(request, pk: int):
 def calendar_view(request):
     month = parse_month(request.GET.get("month"))
     squadron = request.GET.get("squadron")
-    squadron_id = int(squadron) if squadron and squadron.isdigit() else None
+    squadron_id = id_param(squadron)
     weeks = calendar_weeks(actor=request.user, month=month, squadron=squadron_id)
     previous = services.month_start(month - dt.timedelta(days=1))
     following = services.month_start(month + dt.timedelta(days=32))
@@ -433,8 +431,8 @@ def plan_helper_view(request):
         source.get("month"), default=services.month_start(timezone.localdate() + dt.timedelta(days=20))
     )
     advice = None
-    if squadron_value.isdigit():
-        advice = plan_helper(actor=request.user, squadron=int(squadron_value), month=month)
+    if id_param(squadron_value) is not None:
+        advice = plan_helper(actor=request.user, squadron=id_param(squadron_value), month=month)
     if request.method == "POST" and advice is not None:
         chosen = request.POST.getlist("take")
         items = []
@@ -693,7 +691,7 @@ def _hours_params(request: Any) -> tuple[dt.date, int | None, bool]:
     default = services.month_start(services.month_start(timezone.localdate()) - dt.timedelta(days=1))
     month = parse_month(request.GET.get("month"), default=default)
     squadron = request.GET.get("squadron")
-    squadron_id = int(squadron) if squadron and squadron.isdigit() else None
+    squadron_id = id_param(squadron)
     everyone = request.GET.get("show") == "all"
     return month, squadron_id, everyone
 
@@ -774,11 +772,11 @@ def hours_admonish(request, pk: int):
 def stats_view(request):
     today = timezone.localdate()
     year_text = request.GET.get("year") or ""
-    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else today.year
+    year = int_param(year_text, minimum=2000, maximum=2100) or today.year
     start, end = year_range(year)
     counties = list(counties_for(actor=request.user))
     county_text = request.GET.get("county") or ""
-    county = int(county_text) if county_text.isdigit() else None
+    county = id_param(county_text)
     stats = education_stats(actor=request.user, start=start, end=end, county=county)
     from jiaozheng.community.selectors import community_stats
 

@@ -3,7 +3,8 @@
 - XP-2020, shaped like the seed report: budget 89.1万, contract price 89.098万 paid in full, the eight
   expenditure lines of the seed (sum 89.098万) spent month by month with vouchers, the pandemic adjustment
   and its approval, the contract's targets (156 / 156 / 250 / 6 / 20 / 250 / 330 / 50 / 20), a planned
-  curve that dips in February and March, and the seed's own paragraphs as the stored texts. The actual
+  curve that dips in February and March, and three paragraphs of the provider's own (plans, experience,
+  improvements: no figure, no claim); every other text is the platform's default wording. The actual
   figures (158, 255, 247 ...) are never typed: they come from the records of the service modules.
 - XP-<this year> and YL-<this year>: the same indicators (YL scaled to its caseload), payments and
   spending up to last month, one unmapped and one unvouchered expenditure (so the 专款专用 checks show), and
@@ -266,16 +267,16 @@ INDICATORS: list[tuple[Any, ...]] = [
     ),
     (
         "no_absconding",
-        "防止脱管漏管",
+        "脱管人数",
         IndicatorGroup.EFFECT,
-        "a",
-        "",
-        Direction.HIGHER,
-        None,
-        None,
-        "",
+        "q",
+        "location.lost_contact_persons",
+        Direction.LOWER,
+        0,
+        0,
+        "人",
         10,
-        {"description": "服务对象无脱管、漏管"},
+        {"description": "服务对象无脱管、漏管：经核实的失联未归人数为0（反向指标）。"},
     ),
     (
         "buyer_satisfaction",
@@ -296,11 +297,6 @@ INDICATORS: list[tuple[Any, ...]] = [
 PLAN_2020 = {1: 13, 2: 4, 3: 6, 4: 15, 5: 15, 6: 15, 7: 15, 8: 15, 9: 15, 10: 15, 11: 14, 12: 14}
 
 ASSESSMENTS_2020 = {
-    "no_absconding": (
-        Band.ACHIEVED,
-        100,
-        "走访调查与定位监管结合，人脸识别活体检测解决人机分离，全年未发生脱管、漏管。",
-    ),
     "buyer_satisfaction": (
         Band.ACHIEVED,
         95,
@@ -321,6 +317,28 @@ DEVIATIONS_2020 = {
     "case_closure": (
         "部分个案跨年度延续辅导，年底尚未结案。",
         "按个案辅导计划定期评估，符合结案条件的及时结案归档。",
+    ),
+}
+
+
+# The provider's own paragraphs of the 2020 report (the rest uses the platform's default wording). They
+# state no figure and no fact that the records could contradict: those are tokens of the default texts.
+TEXTS_2020 = {
+    "plans": (
+        "（一）加强社工业务培训\n"
+        "每季度组织一次派驻社工业务培训，重点提升走访记录、心理测评组织和个案辅导的规范化水平。\n"
+        "（二）完善线上服务方式\n"
+        "总结疫情期间远程授课、电话问询的做法，形成线下活动暂停时可随时启用的服务预案。\n"
+        "（三）深化与各中队的协作\n"
+        "派驻社工按中队排定月度走访和活动日程，与中队民警共同研判重点对象情况。"
+    ),
+    "experience": (
+        "坚持分类施教，按片区和犯罪类型安排教育学习内容；以心理测评结果为依据安排团体辅导和个案咨询；"
+        "社区服务由社工带领，在敬老院、社区和公园等场所就近开展；走访调查与手机定位相互印证，及时掌握对象动态。"
+    ),
+    "improvements": (
+        "针对山区乡镇分散、走访耗时较长的问题，社工派驻各中队就近开展走访；"
+        "针对疫情等原因造成的活动暂停，及时报请调整服务方式和进度，并在恢复后按月补足计划。"
     ),
 }
 
@@ -490,11 +508,8 @@ def load(ctx: DemoContext) -> None:
                     indicator=indicators[code],
                     data={"deviation_reason": reason, "corrective_measure": fix},
                 )
-        from jiaozheng.indicators.narratives import ANNUAL_KEYS
-        from jiaozheng.indicators.seed2020 import SEED_2020
-
-        for key in ANNUAL_KEYS:
-            services.narrative_save(actor=admin, contract=seed, year=2020, key=key, text=SEED_2020[key])
+        for key, text in TEXTS_2020.items():
+            services.narrative_save(actor=admin, contract=seed, year=2020, key=key, text=text)
     with acting_as(supervisor, "cli"):
         adjustment = funds.adjustment_submit(
             actor=supervisor,

@@ -13,6 +13,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +25,7 @@ from jiaozheng.indicators.choices import (
     BAND_ZH,
     GRADE_ZH,
     Direction,
+    Grade,
     IndicatorGroup,
     IndicatorKind,
     RateDisplay,
@@ -44,6 +46,7 @@ from jiaozheng.indicators.scoring import (
 
 log = logging.getLogger(__name__)
 HUNDRED = Decimal(100)
+NOT_DUE = "未到评价期"
 GROUP_ORDER = {g: i for i, g in enumerate(IndicatorGroup.values)}
 
 
@@ -130,6 +133,7 @@ class Outcome:
     score: Score
     problem: str = ""
     coverage: Decimal | None = None  # percentage, when the indicator names a coverage measure
+    not_due: bool = False  # a year in progress: no figure is due yet (an assessment, an entered value)
 
     @property
     def target(self) -> Decimal | None:
@@ -150,6 +154,8 @@ class Outcome:
     @property
     def rate_text(self) -> str:
         """The completion rate as reports show it (capped at 100 % unless the indicator says uncapped)."""
+        if self.not_due:
+            return NOT_DUE
         if self.qualitative:
             return BAND_ZH.get(self.indicator.band, "未评价")
         if self.indicator.direction == Direction.LOWER:
@@ -159,6 +165,15 @@ class Outcome:
     @property
     def ratio_text(self) -> str:
         return format_percent(self.score.ratio)
+
+    @property
+    def uncapped(self) -> bool:
+        """The rate is shown uncapped (actual ÷ target, may exceed 100 %): a per-indicator choice."""
+        return (
+            not self.qualitative
+            and self.indicator.direction != Direction.LOWER
+            and self.indicator.rate_display == RateDisplay.UNCAPPED
+        )
 
     @property
     def rate_name(self) -> str:
@@ -184,6 +199,8 @@ class Outcome:
 
     @property
     def actual_text(self) -> str:
+        if self.not_due:
+            return NOT_DUE
         if self.qualitative:
             return BAND_ZH.get(self.indicator.band, "未评价")
         if self.actual is None:
@@ -198,7 +215,7 @@ class Outcome:
             return self.indicator.description[:40] or "达成"
         if self.target is None:
             return "—"
-        prefix = "≤" if self.indicator.direction == Direction.LOWER else ""
+        prefix = "≤" if self.indicator.direction == Direction.LOWER and self.target else ""
         if self.unit == "%":
             return f"{prefix}{format_percent(self.target / HUNDRED)}"
         return f"{prefix}{format_number(self.target)}{self.unit}"
@@ -225,11 +242,12 @@ class Outcome:
             "actual": num(self.actual),
             "rate": num(self.score.ratio),
             "rate_shown": self.rate_text,
+            "rate_capped": not self.uncapped,
             "rate_name": self.rate_name,
             "completion": num(self.score.capped),
             "weight": num(ind.weight),
             "score": num(self.score.score),
-            "status": self.score.status,
+            "status": "not_due" if self.not_due else self.score.status,
             "excess": num(self.excess),
             "coverage_measure": ind.coverage_measure_code or None,
             "coverage": num(self.coverage),
@@ -274,13 +292,46 @@ class Evaluation:
             return self.total
         return (self.total * HUNDRED / self.max_total).quantize(Decimal("0.01"))
 
+    @cached_property
+    def pro_rata(self) -> Any:
+        """A year in progress against its plan to date (progress.ProRata)."""
+        from jiaozheng.indicators.progress import contract_progress, pro_rata
+
+        return pro_rata(self, contract_progress(self, with_squadrons=False))
+
+    @cached_property
+    def grade_bound(self) -> GradeBound | None:
+        """The bound on the grade set by core indicators far short of their target (province rule)."""
+        return grade_bound(self)
+
     @property
     def grade(self) -> str:
-        return grade_for(self.normalised_total)
+        grade = grade_for(self.normalised_total)
+        bound = self.grade_bound
+        if bound is not None and GRADE_RANK[grade] < GRADE_RANK[bound.grade]:
+            return bound.grade
+        return grade
 
     @property
     def grade_zh(self) -> str:
+        """The grade of the year; a year still in progress has none yet (its total is a running score)."""
+        if not self.complete:
+            return NOT_DUE
         return GRADE_ZH[self.grade]
+
+    @property
+    def uncapped_names(self) -> list[str]:
+        return [o.indicator.name for o in self.outcomes if o.uncapped]
+
+    def capping_note(self) -> str:
+        """The sentence every table of rates carries: which rows are capped at 100 % and which are not."""
+        names = self.uncapped_names
+        if not names:
+            return "完成率超过100%的，按100%列示并注明超额完成量。"
+        return (
+            "完成率超过100%的，按100%列示并注明超额完成量；"
+            f"{'、'.join(names)}按实际完成量÷合同约定量列示，不设上限。"
+        )
 
     def outcome(self, code: str) -> Outcome | None:
         for outcome in self.outcomes:
@@ -315,13 +366,68 @@ class Evaluation:
                 "total": float(self.total),
                 "max": float(self.max_total),
                 "normalised": float(self.normalised_total),
-                "grade": self.grade,
+                "grade": self.grade if self.complete else None,
                 "grade_zh": self.grade_zh,
+                "grade_bound": self.grade_bound.sentence if self.grade_bound else None,
             },
             "funds": self.funds.as_dict(),
             "measure_problems": dict(sorted(self.figures.problems.items())),
             "generated_at": self.generated_at.isoformat(),
         }
+
+
+GRADE_RANK = {g: i for i, g in enumerate(Grade.values)}  # 优 0 … 差 3
+
+
+@dataclass(frozen=True)
+class GradeBound:
+    grade: str  # the highest grade allowed
+    floor_pct: Decimal
+    outcomes: tuple[Outcome, ...]  # the core indicators below the floor
+    source: str  # the document that sets the rule for the province or county ("" = platform default)
+
+    @property
+    def sentence(self) -> str:
+        names = "、".join(f"“{o.indicator.name}”（{o.rate_text}）" for o in self.outcomes)
+        basis = f"依据{self.source}" if self.source else "依据平台默认评价规则（省级评价办法未另行规定）"
+        return (
+            f"核心指标{names}完成率低于{format_number(self.floor_pct)}%，{basis}，"
+            f"评价等级最高为{GRADE_ZH[self.grade]}。"
+        )
+
+
+def _rule_source(key: str, unit: Any) -> str:
+    """The document behind the rule value in force for ``unit`` (county first, then province)."""
+    from jiaozheng.core.models import RuleValue
+
+    ids = [int(p) for p in (unit.path or "").strip("/").split("/") if p]
+    candidates = [i for i in (unit.county_id, ids[0] if ids else None) if i is not None]
+    for unit_id in candidates:
+        row = RuleValue.objects.filter(key=key, unit_id=unit_id).values_list("source", flat=True).first()
+        if row is not None:
+            return row
+    return ""
+
+
+def grade_bound(ev: Evaluation) -> GradeBound | None:
+    from jiaozheng.core.rules import rule
+
+    unit = ev.contract.buyer
+    floor = Decimal(str(rule("indicators.core_floor_pct", unit)))
+    if floor <= 0:
+        return None
+    core = set(rule("indicators.core_measures", unit))
+    short = tuple(
+        o
+        for o in ev.outcomes
+        if o.indicator.measure_code in core
+        and o.score.capped is not None
+        and o.score.capped * HUNDRED < floor
+    )
+    if not short:
+        return None
+    source = _rule_source("indicators.core_floor_pct", unit) or _rule_source("indicators.core_measures", unit)
+    return GradeBound(rule("indicators.core_floor_grade", unit), floor, short, source)
 
 
 def indicators_for(contract: Contract, year: int) -> list[Indicator]:
@@ -369,6 +475,12 @@ def evaluate(contract: Contract, year: int, *, as_of: dt.date | None = None) -> 
     upto = min(end, as_of)
     figures = Figures(measure_context(contract, start, upto))
     outcomes = [outcome_for(indicator, figures) for indicator in indicators_for(contract, year)]
+    if upto < end:
+        for outcome in outcomes:
+            # assessed and entered figures are given at the year end; until then they are not due
+            outcome.not_due = outcome.score.status in (Status.NOT_ASSESSED, Status.NOT_MEASURED) and (
+                outcome.qualitative or not outcome.indicator.measure_code
+            )
     funds = funds_summary(contract, until=upto)
     return Evaluation(
         contract=contract,

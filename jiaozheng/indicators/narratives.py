@@ -7,10 +7,18 @@ heading. Figures are never typed: the text holds tokens that are computed when t
 - ``{{i.<indicator>.<attribute>}}``: target, actual, unit, rate (as shown: capped or not), ratio
   (uncapped), score, weight, excess, excess_note, coverage, coverage_note, verdict, name.
 - ``{{f.<attribute>}}`` (money in 万元): budget, price, paid, spent, balance, execution_rate,
-  price_execution_rate, paid_rate, paid_status, lines, line.<category>.spent / .budget.
+  price_execution_rate, paid_rate, paid_status, lines, line.<category>.spent / .budget, earmark (the
+  专款专用 sentence, from the earmarking checks).
 - ``{{c.<attribute>}}``: name, code, buyer, agency, county, provider, provider_short, signed, start,
-  end, start_month, end_month, year, staff (the provider's social workers posted in the counties).
-- ``{{s.total}}``, ``{{s.grade}}``: the self-evaluation score and grade.
+  end, start_month, end_month, year, staff (the provider's social workers posted in the counties), as_of
+  (the day the figures run to: the period end, or the data date of a report generated early).
+- ``{{s.total}}``, ``{{s.grade}}``: the self-evaluation score and grade; ``{{s.verdict}}``: both in a
+  clause (or, for a year in progress, that it is not yet due); ``{{s.schedule}}``: the schedule
+  sentence, from the month-end progress of every accumulating indicator against its plan.
+
+A sentence that states a fact about the year is a token, never typed: the earmark, the schedule and the
+verdict of each indicator (for a lower-is-better indicator with target 0, such as persons who lost contact,
+the verdict says whether any case occurred).
 """
 
 from __future__ import annotations
@@ -93,21 +101,20 @@ DEFAULTS: dict[str, str] = {
         "该项目年度资金财政预算为{{f.budget}}万元，中标价为{{f.price}}万元，实际支付{{f.paid}}万元，{{f.paid_status}}。"
     ),
     "funds_use": "项目资金按预算科目使用：{{f.lines}}，共计{{f.spent}}万元，预算执行率{{f.execution_rate}}。",
-    "funds_management": "严格执行财务制度，坚持项目资金专款专用，每笔支出对应预算科目并附原始凭证。",
+    "funds_management": "项目资金实行专账核算，每笔支出须登记预算科目并附原始凭证，核查结果如下。",
     "impl_organisation": (
         "项目实施期间，由{{c.buyer}}负责社区矫正对象监督管理，{{c.provider_short}}负责教育学习、心理测量评估、"
         "心理咨询辅导、社区服务、走访调查及定位服务等专业服务。"
     ),
     "impl_management": (
-        "县司法局及其社区矫正管理机构与{{c.provider_short}}严格区分监管与服务职能，每月对项目执行情况有计划、有总结，"
-        "按进度计划推进全年量化考核指标。"
+        "{{c.buyer}}与{{c.provider_short}}分别承担监督管理与专业服务职能，每月编制工作计划和工作总结。{{s.schedule}}"
     ),
     "economy": (
         "项目通过购买专业社会工作服务，为社区矫正对象提供教育学习、心理矫治、社区服务、走访调查、定位监管等服务，"
         "降低再犯罪风险。"
     ),
     "efficiency": (
-        "{{c.provider_short}}安排{{c.staff}}名专职社工常驻开展服务。自{{c.start}}至{{c.end}}，累计完成教育学习"
+        "{{c.provider_short}}安排{{c.staff}}名专职社工常驻开展服务。自{{c.start}}至{{c.as_of}}，累计完成教育学习"
         "{{m.education.sessions_held}}场次，社区服务{{m.community.activities_held}}场次，心理测量"
         "{{m.assessments.persons_assessed}}人（有效评估{{m.assessments.valid_persons}}人），团体心理辅导"
         "{{m.counselling.group_sessions}}场次，个案心理咨询{{m.counselling.individual_cases}}人次，定位服务"
@@ -132,13 +139,18 @@ DEFAULTS: dict[str, str] = {
     ),
     "effect_location": (
         "已安装使用手机定位APP共{{m.location.installs}}人次，电子监管率为{{i.app_installs.rate}}"
-        "{{i.app_installs.coverage_note}}。"
+        "{{i.app_installs.coverage_note}}。{{s.absconding}}"
     ),
     "plans": "（一）加强项目社工业务技能培训\n结合本年度自评发现的问题，制定下一年度改进计划。",
-    "conclusion": "项目按合同约定组织实施，服务成效见本报告第二部分及附表。",
-    "experience": "（由项目单位填写主要经验做法。）",
-    "problems": "（由项目单位填写存在问题。）",
-    "improvements": "（由项目单位填写改进措施和建议。）",
+    "conclusion": "",
+    "experience": (
+        "项目各项服务均由{{c.provider_short}}的社工和心理咨询师在县司法局及各中队的组织下开展，"
+        "教育学习、心理矫治、社区服务、走访调查和定位服务的每一次开展均有记录可查，本报告所列数据均由这些记录统计得出。"
+    ),
+    "problems": "",
+    "improvements": (
+        "对未完成或进度滞后的指标，按月分解补足计划并落实到各中队，在月度工作总结中逐项跟踪完成情况。"
+    ),
     "other": "无",
     "plan": "",
     "summary": "",
@@ -146,12 +158,7 @@ DEFAULTS: dict[str, str] = {
 
 
 def default_text(contract: Any, year: int, key: str) -> str:
-    """The text a block starts from: the seed's own words for the demo 2020 contract-year of 溆浦县."""
-    if year == 2020 and contract.code == "XP-2020":
-        from jiaozheng.indicators.seed2020 import SEED_2020
-
-        if key in SEED_2020:
-            return SEED_2020[key]
+    """The text a block starts from: the platform's own wording, the same for every county and year."""
     return DEFAULTS.get(key, "")
 
 
@@ -203,6 +210,7 @@ FUND_ATTRS = (
     "paid_rate",
     "paid_status",
     "lines",
+    "earmark",
 )
 CONTRACT_ATTRS = (
     "name",
@@ -220,8 +228,10 @@ CONTRACT_ATTRS = (
     "end_month",
     "year",
     "staff",
+    "as_of",
 )
-SCORE_ATTRS = ("total", "grade")
+SCORE_ATTRS = ("total", "grade", "verdict", "schedule", "absconding")
+LOST_CONTACT_MEASURE = "location.lost_contact_persons"
 
 
 def token_problems(text: str, indicator_codes: set[str]) -> list[str]:
@@ -307,6 +317,13 @@ class Resolver:
                 return Segment(format_number(ev.normalised_total), figure=True, link=self.link("score", ""))
             if path == "grade":
                 return Segment(ev.grade_zh, figure=True, link=self.link("score", ""))
+            if path == "verdict":
+                return Segment(score_verdict(ev), figure=True, link=self.link("score", ""))
+            if path == "schedule":
+                return Segment(schedule_sentence(ev), figure=True, link=self.link("score", ""))
+            if path == "absconding":
+                text = absconding_sentence(ev)
+                return Segment(text, figure=bool(text), link=self.link("measure", LOST_CONTACT_MEASURE))
         raise KeyError(path)
 
     def _indicator(self, outcome: Any, attr: str) -> Segment:
@@ -354,6 +371,8 @@ class Resolver:
         if attr == "verdict":
             if outcome.actual is None:
                 return Segment("量化指标完成情况待统计")
+            if ind.direction == "lower":
+                return Segment(lower_verdict(outcome), figure=True, link=link)
             if outcome.excess is not None:
                 return Segment("量化指标超额完成")
             if outcome.shortfall is None:
@@ -395,6 +414,8 @@ class Resolver:
                 figure=True,
                 link=link,
             )
+        if path == "earmark":
+            return Segment(earmark_sentence(funds), figure=True, link=link)
         if path == "lines":
             parts = [f"{s.line.name}{format_wan(s.spent)}万元" for s in funds.lines]
             if funds.unmapped:
@@ -422,6 +443,104 @@ class Resolver:
             heading = bool(HEADING2.match(line)) and len(line) <= 40 and not line.endswith("。")
             out.append(Paragraph(segments, heading))
         return out
+
+
+def earmark_sentence(funds: Any) -> str:
+    """The 专款专用 sentence of the year, from the earmarking checks of the funds summary."""
+    problems = [c for c in funds.checks if c.level != "ok"]
+    if not problems:
+        if not funds.expenditures:
+            return "本期尚无项目支出。"
+        return (
+            f"经逐笔核查，本期{funds.expenditures}笔支出均已对应预算科目并附原始凭证，无预算科目超支、"
+            "无超出中标价的支出，项目资金专款专用。"
+        )
+    parts = []
+    for check in problems:
+        if check.code == "unmapped":
+            parts.append(f"{check.count}笔支出（{format_wan(check.amount)}万元）未对应预算科目")
+        elif check.code == "overspent":
+            parts.append(f"有预算科目超支{format_wan(check.amount)}万元")
+        elif check.code == "over_price":
+            parts.append(f"支出超出中标价{format_wan(check.amount)}万元")
+        elif check.code == "over_paid":
+            parts.append(f"拨付资金超出中标价{format_wan(check.amount)}万元")
+        elif check.code == "lines_total":
+            parts.append("预算科目合计与中标价不一致")
+        elif check.code == "no_lines":
+            parts.append("尚未设置预算科目")
+        elif check.code == "no_voucher":
+            parts.append(f"{check.count}笔支出未附原始凭证")
+        elif check.code == "outside_period":
+            parts.append(f"{check.count}笔支出发生在服务期（含结算期）之外")
+        else:
+            parts.append(str(check.message))
+    return f"经逐笔核查，本期资金使用存在{len(parts)}项问题：{'；'.join(parts)}，须整改后方符合专款专用要求。"
+
+
+def score_verdict(evaluation: Any) -> str:
+    """The score and grade of a finished year; for a year in progress, that it is not yet due."""
+    if not evaluation.complete:
+        day = evaluation.as_of
+        return f"本报告为中期自评，数据截至{day.year}年{day.month}月{day.day}日；年度尚未结束，未到评价期，不评定等级"
+    text = (
+        f"本项目{evaluation.year}年度绩效自评得分{format_number(evaluation.normalised_total)}分，"
+        f"评价等级为{evaluation.grade_zh}"
+    )
+    if evaluation.grade_bound is not None:
+        text += f"（{evaluation.grade_bound.sentence.rstrip('。')}）"
+    return text
+
+
+def schedule_sentence(evaluation: Any) -> str:
+    """The schedule sentence: which accumulating indicators fell behind their plan at a month end."""
+    from jiaozheng.indicators.progress import contract_progress
+
+    progress = contract_progress(evaluation, with_squadrons=False)
+    if not progress:
+        return "本期无按月累计考核的数量指标。"
+    measured = [p for p in progress if p.actual is not None]
+    late = [p for p in measured if p.late_months]
+    as_of = evaluation.as_of
+    when = "全年" if evaluation.complete else f"截至{as_of.year}年{as_of.month}月{as_of.day}日"
+    unmeasured = len(progress) - len(measured)
+    tail = f"另有{unmeasured}项指标尚无统计数。" if unmeasured else ""
+    if not late:
+        return f"{when}{len(measured)}项按月累计考核的数量指标，各月末累计完成量均达到进度计划。{tail}"
+    parts = []
+    for p in late:
+        months = "、".join(f"{m.first.month}月" for m in p.late_months)
+        parts.append(f"{p.indicator.name}（{months}）")
+    return (
+        f"{when}{len(measured)}项按月累计考核的数量指标中，{len(late)}项曾在月末落后于进度计划："
+        f"{'；'.join(parts)}。{tail}"
+    )
+
+
+def absconding_sentence(evaluation: Any) -> str:
+    """The absconding sentence, from the lost-contact measure (the indicator on it, if the year has one)."""
+    outcome = evaluation.by_measure(LOST_CONTACT_MEASURE)
+    value = outcome.actual if outcome is not None else evaluation.figures.value(LOST_CONTACT_MEASURE)
+    if value is None:
+        return ""
+    when = "全年" if evaluation.complete else "本期"
+    if value == 0:
+        return f"{when}未发生脱管情况（脱管人数为0）。"
+    return f"{when}发生脱管{format_number(value)}人（失联未归且经核实），须逐人查明原因、落实追查并报告。"
+
+
+def lower_verdict(outcome: Any) -> str:
+    """The verdict of a lower-is-better indicator; with target 0 it says whether any case occurred."""
+    ind = outcome.indicator
+    actual = format_number(outcome.actual)
+    if not ind.target:
+        base = ind.name.removesuffix("人数").removesuffix("数")
+        if outcome.actual == 0:
+            return f"未发生{base}情况（{ind.name}为0）"
+        return f"发生{base}{actual}{ind.unit}，{ind.name}未达到目标值0的要求"
+    if outcome.shortfall is None:
+        return f"{ind.name}为{outcome.actual_text}，未超过{outcome.target_text.lstrip('≤')}的上限"
+    return f"{ind.name}为{outcome.actual_text}，超过{outcome.target_text.lstrip('≤')}的上限"
 
 
 def coverage_note(outcome: Any) -> str:
@@ -463,6 +582,9 @@ def contract_attr(evaluation: Any, attr: str) -> str:
     if attr == "signed":
         day = contract.signed_on
         return f"{day.year}年{day.month}月" if day else "（签订日期未录入）"
+    if attr == "as_of":
+        day = evaluation.as_of
+        return f"{day.year}年{day.month}月{day.day}日"
     if attr in ("start", "end"):
         day = evaluation.start if attr == "start" else evaluation.end
         return f"{day.year}年{day.month}月{day.day}日"

@@ -124,6 +124,7 @@ class IndicatorProgress:
     squadrons: list[SquadronRow] = field(default_factory=list)
     act_by: dt.date | None = None
     month_done: Decimal | None = None
+    late_months: list[MonthPoint] = field(default_factory=list)  # closed months behind the plan
 
     @property
     def indicator(self) -> Any:
@@ -413,6 +414,11 @@ def _progress_one(
         earlier = figures.value(code, base.with_end(before)) if before >= start else ZERO
         month_done = actual - (earlier or ZERO)
     status = _status(actual, planned, forecast, target, complete)
+    late = [
+        p
+        for p in points
+        if p.last <= as_of and p.actual_cum is not None and _behind(p.actual_cum, p.planned_cum)
+    ]
     progress = IndicatorProgress(
         outcome=outcome,
         points=points,
@@ -423,9 +429,16 @@ def _progress_one(
         months_left=months_left,
         status=status,
         month_done=month_done,
+        late_months=late,
     )
     _explain(progress, evaluation, plan, as_of, shares)
     return progress
+
+
+def _behind(actual: Decimal, planned: Decimal) -> bool:
+    """The cumulative figure lags the plan by more than the tolerance (``indicators.behind_tolerance_pct``)."""
+    tolerance = Decimal(str(rule("indicators.behind_tolerance_pct"))) / Decimal(100)
+    return planned - actual >= 1 and (planned - actual) > planned * tolerance
 
 
 def _status(
@@ -437,10 +450,9 @@ def _status(
         return "done"
     if complete:
         return "short"
-    tolerance = Decimal(str(rule("indicators.behind_tolerance_pct"))) / Decimal(100)
     if forecast is not None and forecast < target:
         return "at_risk"
-    if planned - actual >= 1 and (planned - actual) > planned * tolerance:
+    if _behind(actual, planned):
         return "behind"
     return "on_track"
 
@@ -558,6 +570,53 @@ def _explain(
                 by=act_by,
             )
         )
+
+
+@dataclass
+class ProRata:
+    """A year in progress against its plan to date: each accumulating indicator's figure ÷ its planned
+    figure by now (capped at 1) × weight, each rate or reverse indicator as scored to date; indicators with
+    nothing planned yet, or whose figure is given at the year end, are not due and left out."""
+
+    as_of: dt.date
+    points: Decimal
+    max_points: Decimal
+    due: int
+    not_due: list[Outcome]
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.max_points:
+            return None
+        return (self.points * 100 / self.max_points).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def pro_rata(evaluation: Evaluation, progress: list[IndicatorProgress]) -> ProRata:
+    by_code = {p.indicator.code: p for p in progress}
+    points = max_points = ZERO
+    due = 0
+    not_due: list[Outcome] = []
+    for outcome in evaluation.outcomes:
+        weight = outcome.weight
+        p = by_code.get(outcome.indicator.code)
+        if p is not None:
+            if p.actual is None:  # the figure could not be computed: due, and scored 0
+                max_points += weight
+                due += 1
+                continue
+            if p.planned <= 0:
+                not_due.append(outcome)
+                continue
+            share = min(p.actual / p.planned, Decimal(1))
+            points += share * weight
+        elif outcome.not_due or outcome.score.capped is None:
+            not_due.append(outcome)
+            continue
+        else:
+            points += outcome.score.score
+        max_points += weight
+        due += 1
+    return ProRata(evaluation.as_of, points, max_points, due, not_due)
 
 
 def warnings_count(progress: list[IndicatorProgress]) -> int:

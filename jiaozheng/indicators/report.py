@@ -41,6 +41,7 @@ from jiaozheng.indicators.narratives import (
     Segment,
     coverage_note,
     default_text,
+    earmark_sentence,
 )
 from jiaozheng.indicators.progress import (
     IndicatorProgress,
@@ -228,7 +229,7 @@ def annual_report(
             "note",
             "说明：数量指标得分＝实际完成值÷年度指标值×分值，最高不超过分值；反向指标按年度指标值÷实际完成值计算；"
             "定性指标按达成（80%—100%）、部分达成（60%—80%）、未达成（0—60%）三档评分。"
-            "完成率超过100%的，除另行注明的电子监管率外，按100%列示并注明超额完成量。",
+            + evaluation.capping_note(),
         )
         return doc
 
@@ -372,25 +373,10 @@ def _insert(
                 )
             )
     elif insert == "earmark":
-        problems = funds.problems
-        if not problems:
-            ok = next((c for c in funds.checks if c.level == "ok"), None)
-            doc.add(
-                "para",
-                paragraph=Paragraph(
-                    [
-                        Segment("经系统逐笔核对，全部"),
-                        Segment(str(ok.count if ok else 0), figure=True, link=link),
-                        Segment(
-                            "笔支出均已对应预算科目并附原始凭证，无超支科目，支出未超过中标价，专款专用。"
-                        ),
-                    ]
-                ),
-            )
-        else:
-            doc.add("para", "经系统逐笔核对，发现以下需要说明的事项：")
-            for check in problems:
-                doc.add("para", paragraph=Paragraph([Segment(check.message, figure=True, link=link)]))
+        # one source: the earmarking checks, in the same sentence the {{f.earmark}} token gives
+        doc.add("para", paragraph=Paragraph([Segment(earmark_sentence(funds), figure=True, link=link)]))
+        for check in funds.problems:
+            doc.add("para", paragraph=Paragraph([Segment(str(check.message), figure=True, link=link)]))
     elif insert == "adjustments":
         adjustments = list(
             Adjustment.objects.filter(contract=ev.contract)
@@ -455,6 +441,7 @@ def _insert(
                     ),
                 )
             )
+            doc.add("note", "注：" + ev.capping_note())
     elif insert == "chart_completion":
         shown = [
             o
@@ -491,13 +478,23 @@ def _insert(
     elif insert == "score":
         total = ev.normalised_total
         score_link = resolver.link("score", "")
-        segments = [
-            Segment("根据项目绩效自评表（见附表），本项目自评得分"),
-            Segment(format_number(total), figure=True, link=score_link),
-            Segment("分（满分100分），评价等级为“"),
-            Segment(ev.grade_zh, figure=True, link=score_link),
-            Segment("”。"),
-        ]
+        if ev.complete:
+            segments = [
+                Segment("根据项目绩效自评表（见附表），本项目自评得分"),
+                Segment(format_number(total), figure=True, link=score_link),
+                Segment("分（满分100分），评价等级为“"),
+                Segment(ev.grade_zh, figure=True, link=score_link),
+                Segment("”。"),
+            ]
+        else:
+            day = ev.as_of
+            segments = [
+                Segment(f"截至{day.year}年{day.month}月{day.day}日，按已发生的记录计算，本项目累计得分"),
+                Segment(format_number(total), figure=True, link=score_link),
+                Segment("分（满分100分）；年度尚未结束，未到评价期，不评定等级。"),
+            ]
+        if ev.grade_bound is not None and ev.complete:
+            segments.append(Segment(ev.grade_bound.sentence, figure=True, link=score_link))
         lost = [o for o in ev.outcomes if o.lost > 0]
         if lost:
             segments.append(Segment("扣分指标为："))
@@ -508,6 +505,7 @@ def _insert(
             segments.append(Segment("。"))
         doc.add("para", paragraph=Paragraph(segments))
     elif insert == "shortfalls":
+        before = len(doc.blocks)
         for o in ev.outcomes:
             if (o.lost <= 0 or (o.qualitative and o.indicator.band == "achieved")) and not o.problem:
                 continue
@@ -528,6 +526,8 @@ def _insert(
                     ]
                 ),
             )
+        if len(doc.blocks) == before and not block_text(ev.contract, ev.year, "problems", stored).strip():
+            doc.add("para", "本期各项指标均已完成，未发现需说明的偏差。")
 
 
 def funds_form(ev: Evaluation, links: Links | None) -> Table:
@@ -623,7 +623,17 @@ def self_evaluation_form(ev: Evaluation, resolver: Resolver) -> Table:
             align="c",
             bold=True,
         ),
-        Cell(segments=[Segment(f"评价等级：{ev.grade_zh}", figure=True, link=score_link)], bold=True),
+        Cell(
+            segments=[
+                Segment(f"评价等级：{ev.grade_zh}", figure=True, link=score_link),
+                *(
+                    [Segment(f"（{ev.grade_bound.sentence.rstrip('。')}）")]
+                    if ev.grade_bound is not None and ev.complete
+                    else []
+                ),
+            ],
+            bold=True,
+        ),
     ]
     rows.append(total_row)
     return Table(headers, rows, [1.6, 2.2, 4.4, 2.2, 2.4, 1.8, 1.1, 1.3, 6.4], "", small=True, anchor="score")
@@ -727,7 +737,7 @@ def monthly_plan(
                         align="r",
                     ),
                     Cell(format_number(planned.quantize(Decimal(1))) + o.unit, align="r"),
-                    Cell(format_percent(o.score.ratio), align="r"),
+                    Cell(segments=[Segment(o.rate_text, figure=True)], align="r"),
                     Cell(_status_zh(p.status if p else "on_track")),
                 ]
             )
@@ -741,6 +751,7 @@ def monthly_plan(
                 ),
             )
         )
+        doc.add("note", "注：" + ev.capping_note())
         doc.add("h1", "二、本月工作安排")
         shares = squadron_shares(ev.figures.ctx.county_ids, first, first)
         rows = []
@@ -862,7 +873,7 @@ def monthly_summary(
                     Cell(f"{format_number(planned_month.quantize(Decimal(1)))}{o.unit}", align="r"),
                     Cell(segments=[Segment(o.actual_text, figure=True, link=ilink)], align="r"),
                     Cell(o.target_text, align="r"),
-                    Cell(format_percent(o.score.ratio), align="r"),
+                    Cell(segments=[Segment(o.rate_text, figure=True, link=ilink)], align="r"),
                     Cell(_status_zh(p.status if p else "on_track")),
                 ]
             )
@@ -880,6 +891,7 @@ def monthly_summary(
                 ),
             )
         )
+        doc.add("note", "注：" + ev.capping_note())
         doc.add("h1", "二、分中队完成情况")
         split = {code: counts for code, counts in month_counts.items() if counts is not None}
         outcomes = [o for o in ev.outcomes if o.indicator.code in split]

@@ -3,7 +3,6 @@ texts (htmx); monthly plan and summary; the records behind every figure; report 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -24,6 +23,7 @@ from jiaozheng.contracts.models import Contract
 from jiaozheng.contracts.selectors import contract_get, contract_list
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
+from jiaozheng.core.params import int_param, month_param
 from jiaozheng.core.roles import CHANGE, VIEW, Domain, role_allows
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.indicators import services
@@ -52,7 +52,7 @@ def _can(user: Any, domain: str, action: str = VIEW) -> bool:
 
 def _year(request: Any, contract: Contract) -> int:
     raw = request.GET.get("year") or request.POST.get("year") or ""
-    if raw.isdigit() and int(raw) in contract.years():
+    if int_param(raw) in contract.years():
         return int(raw)
     return default_year(contract)
 
@@ -324,8 +324,8 @@ def _records_response(
     start, end = contract_year_period(contract, year)
     month = request.GET.get("month") or ""
     ctx = measure_context(contract, start, min(end, timezone.localdate()))
-    if len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit():
-        first = dt.date(int(month[:4]), int(month[5:]), 1)
+    first = month_param(month) if len(month) == 7 else None
+    if first is not None:
         for m_first, m_last in months_between(start, end):
             if m_first.year == first.year and m_first.month == first.month:
                 ctx = ctx.with_start(m_first).with_end(min(m_last, ctx.end))
@@ -449,7 +449,7 @@ def narrative(request, pk: int, key: str):
     contract = _contract(request, pk, CHANGE)
     year = _year(request, contract)
     month_raw = request.GET.get("month") or request.POST.get("month") or "0"
-    month = int(month_raw) if month_raw.isdigit() and int(month_raw) <= 12 else 0
+    month = int_param(month_raw, maximum=12) or 0
     stored = stored_texts(contract, year, month)
     text = stored.get(key, default_text(contract, year, key) if month == 0 else "")
     form = NarrativeForm(request.POST or None, initial={"text": text})
@@ -595,7 +595,7 @@ def monthly(request, pk: int):
     months = [first.month for first, _last in months_between(start, end)]
     today = timezone.localdate()
     raw = request.GET.get("month") or ""
-    if raw.isdigit() and int(raw) in months:
+    if int_param(raw) in months:
         month = int(raw)
     elif today.year == year and today.month in months:
         month = today.month

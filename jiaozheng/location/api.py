@@ -22,6 +22,7 @@ from ninja.responses import Status
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
 from jiaozheng.core.errors import ApplicationError, validation_errors_from_django
+from jiaozheng.core.params import BodySchema, Day, Id
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain
 from jiaozheng.core.scoping import get_scoped_or_404
 from jiaozheng.location import selectors, services
@@ -232,21 +233,21 @@ class AlertQuery(Schema):
     status: str = Field("open", max_length=20, description='"open" (default), "" for all, or a status')
     type: AlertType | None = None
     severity: AlertSeverity | None = None
-    person: int | None = None
-    squadron: int | None = None
+    person: Id | None = None
+    squadron: Id | None = None
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-class NoteIn(Schema):
+class NoteIn(BodySchema):
     note: str = Field("", max_length=2000)
 
 
-class EscalateIn(Schema):
+class EscalateIn(BodySchema):
     note: str = Field(min_length=1, max_length=2000)
 
 
-class ResolveIn(Schema):
+class ResolveIn(BodySchema):
     outcome: AlertOutcome
     note: str = Field(min_length=1, max_length=2000)
 
@@ -392,7 +393,7 @@ class DeviceOut(Schema):
     last_rejection: str
 
 
-class EnrolIn(Schema):
+class EnrolIn(BodySchema):
     platform: DevicePlatform = DevicePlatform.TRACCAR_CLIENT
     label: str = Field("", max_length=80, description="Phone model")
     note: str = Field("", max_length=200)
@@ -405,12 +406,12 @@ class EnrolOut(Schema):
     batch_url: str = Field(description="Our batch API")
 
 
-class EndIn(Schema):
+class EndIn(BodySchema):
     reason: str = Field(min_length=1, max_length=200)
 
 
 class DeviceQuery(Schema):
-    person: int | None = None
+    person: Id | None = None
     status: DeviceStatus | None = None
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=10_000_000)
@@ -520,7 +521,7 @@ class PositionOut(Schema):
 
 
 class PositionQuery(Schema):
-    squadron: int | None = None
+    squadron: Id | None = None
 
 
 class TrackFix(Schema):
@@ -541,7 +542,7 @@ class TrackOut(Schema):
 
 
 class TrackQuery(Schema):
-    date: dt.date | None = Field(None, description="Local day; today by default")
+    date: Day | None = Field(None, description="Local day; today by default")
 
 
 @router.get(
@@ -577,7 +578,7 @@ def track(request, person_id: int, query: Query[TrackQuery]):
 # --- travel permits ---------------------------------------------------------------------------------------
 
 
-class PermitIn(Schema):
+class PermitIn(BodySchema):
     destination: str = Field(min_length=1, max_length=100)
     destination_code: str = Field("", max_length=9, description="6-digit division code of the destination")
     zone: dict[str, Any] | None = Field(None, description="GeoJSON Polygon/MultiPolygon or Circle")

@@ -75,3 +75,37 @@ def esupervision_rate(ctx: MeasureContext) -> float:
     if not total:
         return 0.0
     return persons_with_device(ctx) / total
+
+
+def _lost_contact(ctx: MeasureContext) -> Any:
+    from django.db.models import Q
+
+    from jiaozheng.location.choices import AlertOutcome, AlertType
+    from jiaozheng.location.models import Alert
+
+    return (
+        Alert.objects.filter(
+            county_id__in=ctx.county_ids,
+            alert_type=AlertType.LOST_CONTACT,
+            occurred_at__date__gte=ctx.start,
+            occurred_at__date__lte=ctx.end,
+        )
+        .filter(Q(escalated_at__isnull=False) | Q(outcome=AlertOutcome.REFERRED))
+        .exclude(outcome__in=[AlertOutcome.FALSE_ALARM, AlertOutcome.EXPLAINED, AlertOutcome.CLEARED])
+    )
+
+
+@measure(
+    "location.lost_contact_persons",
+    label=_("Persons who lost contact (脱管人数)"),
+    unit=_("persons"),
+    kind="distinct",
+    records=_lost_contact,
+    description=_(
+        "Distinct persons with a lost-contact (失联) alert in the period that was escalated to the bureau or "
+        "referred for further action, and not closed as a false alarm or explained: the figure of an "
+        "indicator with target 0."
+    ),
+)
+def lost_contact_persons(ctx: MeasureContext) -> int:
+    return _lost_contact(ctx).values("person_id").distinct().count()

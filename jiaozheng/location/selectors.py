@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiaozheng.audit.services import access_log
+from jiaozheng.core.params import id_param
 from jiaozheng.core.roles import VIEW
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scoped
@@ -50,8 +51,7 @@ class AlertFilters:
     @classmethod
     def from_mapping(cls, data: Any) -> AlertFilters:
         def as_int(key: str) -> int | None:
-            value = str(data.get(key) or "")
-            return int(value) if value.isdigit() else None
+            return id_param(data, key)
 
         status = data.get("status")
         return cls(

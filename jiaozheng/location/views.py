@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiaozheng.core.access import ui_view
+from jiaozheng.core.params import date_param, id_param
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, role_allows
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.location import forms as lf
@@ -87,8 +88,7 @@ def _form_errors(request: Any, form: Any) -> None:
 
 
 def _as_int(value: Any) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() else None
+    return id_param(value)
 
 
 # --- the map -------------------------------------------------------------------------------------------
@@ -165,9 +165,8 @@ def boundaries_json(request):
 @ui_view(domain=Domain.LOCATION, roles=STAFF_ROLES, obj=("pk", "people.Person"))
 def track_json(request, pk: int):
     person = _person(request, pk)
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date") or timezone.localdate().isoformat())
-    except ValueError:
+    day = date_param(request.GET.get("date") or timezone.localdate().isoformat())
+    if day is None:
         return JsonResponse({"message": _("Not a date (YYYY-MM-DD).")}, status=400)
     fixes = selectors.person_track(actor=request.user, person=person, day=day)
     return JsonResponse(

@@ -12,8 +12,9 @@ from ninja import Field, Query, Schema, Status
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
 from jiaozheng.core.errors import ApplicationError
-from jiaozheng.core.roles import CHANGE, Domain, Role
-from jiaozheng.core.scoping import get_scoped_or_404, scope_for
+from jiaozheng.core.params import BodySchema, Id
+from jiaozheng.core.roles import CHANGE, Domain
+from jiaozheng.core.scoping import get_scoped_or_404
 from jiaozheng.orgs.models import OrgUnit
 from jiaozheng.people import services
 from jiaozheng.people.choices import (
@@ -24,8 +25,7 @@ from jiaozheng.people.choices import (
     OffenceCategory,
     SupervisionClass,
 )
-from jiaozheng.people.exports import FULL_IDENTITY_ROLES
-from jiaozheng.people.selectors import PersonFilters, person_get, person_list
+from jiaozheng.people.selectors import PersonFilters, person_get, person_identity_reveal, person_list
 
 router = Router(tags=["persons"])
 
@@ -41,8 +41,8 @@ class PersonOut(Schema):
     name: str
     gender: Gender
     birth_date: dt.date
-    id_number: str = Field(description="Masked unless the role may see full identity numbers")
-    phone: str
+    id_number: str = Field(description="Masked (430***********1234); the full number: POST .../reveal")
+    phone: str = Field(description="Masked (138****5678); the full number: POST .../reveal")
     education: str
     employment: str
     county_id: int
@@ -63,6 +63,12 @@ class PersonOut(Schema):
     is_hardship: bool
 
 
+class IdentityOut(Schema):
+    id: int
+    id_number: str
+    phone: str
+
+
 class PersonPage(Schema):
     count: int
     limit: int
@@ -70,7 +76,7 @@ class PersonPage(Schema):
     items: list[PersonOut]
 
 
-class PersonIn(Schema):
+class PersonIn(BodySchema):
     name: str = Field(min_length=1, max_length=50)
     gender: Gender
     birth_date: dt.date
@@ -98,7 +104,7 @@ class PersonIn(Schema):
     supervision_class: SupervisionClass = SupervisionClass.STRICT
 
 
-class PersonPatch(Schema):
+class PersonPatch(BodySchema):
     name: str | None = Field(None, min_length=1, max_length=50)
     phone: str | None = Field(None, max_length=11)
     education: Education | None = None
@@ -116,7 +122,7 @@ class PersonPatch(Schema):
 
 class PersonQuery(Schema):
     q: str = Field("", max_length=50)
-    squadron: int | None = None
+    squadron: Id | None = None
     supervision_class: SupervisionClass | None = None
     correction_type: CorrectionType | None = None
     status: str = Field("in_correction", max_length=20, description="Empty for every status")
@@ -125,15 +131,16 @@ class PersonQuery(Schema):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-def _out(person: Any, full_identity: bool) -> dict[str, Any]:
+def _out(person: Any) -> dict[str, Any]:
+    """A person as the API shows them: ID number and phone always masked (see reveal_person_identity)."""
     return {
         "id": person.pk,
         "case_number": person.case_number,
         "name": person.name,
         "gender": person.gender,
         "birth_date": person.birth_date,
-        "id_number": person.id_number if full_identity else person.id_number_masked,
-        "phone": person.phone if full_identity else person.phone_masked,
+        "id_number": person.id_number_masked,
+        "phone": person.phone_masked,
         "education": person.education,
         "employment": person.employment,
         "county_id": person.county_id,
@@ -153,13 +160,6 @@ def _out(person: Any, full_identity: bool) -> dict[str, Any]:
         "is_juvenile": person.is_juvenile,
         "is_hardship": person.is_hardship,
     }
-
-
-def _full_identity(request: Any, person: Any = None) -> bool:
-    scope = scope_for(request.user)
-    if scope.role == Role.SUBJECT:
-        return True  # their own record
-    return scope.unrestricted or scope.role in FULL_IDENTITY_ROLES
 
 
 def _units(data: dict[str, Any], actor: Any) -> dict[str, Any]:
@@ -206,8 +206,7 @@ def list_persons(request, query: Query[PersonQuery]):
         new_entrants=query.new_entrants,
     )
     qs = person_list(actor=request.user, filters=filters)
-    full = _full_identity(request)
-    items = [_out(p, full) for p in qs[query.offset : query.offset + query.limit]]
+    items = [_out(p) for p in qs[query.offset : query.offset + query.limit]]
     return {"count": qs.count(), "limit": query.limit, "offset": query.offset, "items": items}
 
 
@@ -219,7 +218,7 @@ def list_persons(request, query: Query[PersonQuery]):
 @api_access(domain=Domain.CASELOAD, obj=("person_id", "people.Person"))
 def get_person(request, person_id: int):
     person = person_get(actor=request.user, pk=person_id)
-    return _out(person, _full_identity(request, person))
+    return _out(person)
 
 
 @router.post(
@@ -231,7 +230,7 @@ def get_person(request, person_id: int):
 def create_person(request, payload: PersonIn):
     data = _units(payload.dict(), request.user)
     person = _service_call(services.person_create, actor=request.user, data=data)
-    return Status(201, _out(person_get(actor=request.user, pk=person.pk), _full_identity(request)))
+    return Status(201, _out(person_get(actor=request.user, pk=person.pk)))
 
 
 @router.patch(
@@ -246,4 +245,16 @@ def update_person(request, person_id: int, payload: PersonPatch):
     person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
     data = _units(payload.dict(exclude_unset=True), request.user)
     _service_call(services.person_update, actor=request.user, person=person, data=data)
-    return _out(person_get(actor=request.user, pk=person.pk), _full_identity(request))
+    return _out(person_get(actor=request.user, pk=person.pk))
+
+
+@router.post(
+    "/persons/{person_id}/reveal",
+    response={200: IdentityOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="The full ID number and phone of one person; the read is written to the access log",
+    operation_id="reveal_person_identity",
+)
+@api_access(domain=Domain.CASELOAD, obj=("person_id", "people.Person"))
+def reveal_identity(request, person_id: int):
+    person = person_identity_reveal(actor=request.user, pk=person_id)
+    return {"id": person.pk, "id_number": person.id_number, "phone": person.phone}

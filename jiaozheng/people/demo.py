@@ -282,12 +282,15 @@ def load(ctx: DemoContext) -> None:
 
 
 COHORT_2020_SIZE = 262
+ENTRANTS_2020 = 50
 
 
 def _load_cohort_2020(ctx: DemoContext, officer_of: dict[str, str]) -> list[Person]:
     """The persons 溆浦县 served in the seed's contract year: in correction at some time in 2020, released since.
 
-    Half entered in 2020 (that year's new entrants), the rest had entered in 2018-2019.
+    50 entered in 2020 (that year's new entrants, by 20 November: the seed's 50 重点走访对象, since the
+    new entrants are the persons due a focus visit every month), the rest had entered in 2018-2019 and were
+    past their new-entrant period when 2020 began.
     """
     staff = ctx.objects["staff"]
     keys = ["lufeng", "dajiangkou", "guanyinge", "longtan", "huangmaoyuan"]
@@ -295,12 +298,12 @@ def _load_cohort_2020(ctx: DemoContext, officer_of: dict[str, str]) -> list[Pers
     for i in range(COHORT_2020_SIZE):
         key = ctx.rng.choices(keys, weights=[SQUADRON_WEIGHTS[k] for k in keys])[0]
         officer = staff[officer_of[key]]
-        entered_2020 = i % 2 == 0
+        entered_2020 = i % 5 == 0 and i < ENTRANTS_2020 * 5
         if entered_2020:
-            start = dt.date(2020, 1, 6) + dt.timedelta(days=ctx.rng.randrange(0, 330))
+            start = dt.date(2020, 1, 6) + dt.timedelta(days=ctx.rng.randrange(0, 310))
             months = ctx.rng.choice([6, 8, 10, 12, 18, 24])
         else:
-            start = dt.date(2018, 6, 1) + dt.timedelta(days=ctx.rng.randrange(0, 560))
+            start = dt.date(2018, 6, 1) + dt.timedelta(days=ctx.rng.randrange(0, 480))
             months = ctx.rng.choice([12, 18, 24, 36])
         end = max(add_months(start, months) - dt.timedelta(days=1), dt.date(2020, 1, 31))
         data = _person_data(ctx, key)

@@ -114,7 +114,11 @@ def _locked(actor: Any, person: Person, domain: str = Domain.CASELOAD) -> Person
 
 
 def _clean_person_data(
-    data: dict[str, Any], *, instance: Person | None = None, check_duplicates: bool = True
+    data: dict[str, Any],
+    *,
+    instance: Person | None = None,
+    check_duplicates: bool = True,
+    actor: Any = None,
 ) -> dict[str, Any]:
     """Normalise and cross-check input; raise ValidationError with every problem at once."""
     errors: dict[str, list[str]] = {}
@@ -164,10 +168,14 @@ def _clean_person_data(
             if instance is not None:
                 duplicates = duplicates.exclude(pk=instance.pk)
             existing = duplicates.first()
-            if existing is not None:
+            if existing is not None and actor is not None and is_visible(existing, actor):
                 errors.setdefault("id_number", []).append(
                     _("A person with this ID number is already under correction (case %(case)s).")
                     % {"case": existing.case_number}
+                )
+            elif existing is not None:  # in another area: its case number is not the caller's to know
+                errors.setdefault("id_number", []).append(
+                    _("A person with this ID number is already under correction in another area.")
                 )
     phone = merged.get("phone")
     if phone and not _PHONE.match(phone):
@@ -248,7 +256,7 @@ def person_build(*, actor: Any, data: dict[str, Any], units_checked: bool = Fals
     unknown = set(data) - set(EDITABLE_FIELDS) - set(CREATE_ONLY_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    clean = _clean_person_data(data, check_duplicates=not units_checked)
+    clean = _clean_person_data(data, check_duplicates=not units_checked, actor=actor)
     person = Person(**clean)
     if person.squadron_id is None:
         raise ValidationError({"squadron": _("Choose a squadron or judicial office.")})
@@ -402,7 +410,7 @@ def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person
         raise ValidationError(
             _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
-    clean = _clean_person_data(data, instance=person)
+    clean = _clean_person_data(data, instance=person, actor=actor)
     for key, value in clean.items():
         setattr(person, key, value)
     _derive(person)

@@ -31,6 +31,7 @@ from jiaozheng.people.selectors import (
     PersonFilters,
     caseload_counts,
     person_get,
+    person_identity_reveal,
     person_list,
     person_timeline,
     squadrons_for,
@@ -169,8 +170,7 @@ def person_detail(request, pk: int):
 @ui_view(roles=STAFF_ROLES, domain=Domain.CASELOAD, obj=("pk", "people.Person"))
 def person_reveal(request, pk: int):
     """Show the full ID number and phone once; the read is logged."""
-    person = person_get(actor=request.user, pk=pk)
-    access_log("identity", person=person, obj=person, detail="full ID number and phone shown")
+    person = person_identity_reveal(actor=request.user, pk=pk)
     return JsonResponse({"id_number": person.id_number, "phone": person.phone})
 
 

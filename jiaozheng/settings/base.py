@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "jiaozheng.audit.middleware.RequestIdMiddleware",
+    "jiaozheng.core.middleware.RejectOversizedUrlMiddleware",
     "jiaozheng.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

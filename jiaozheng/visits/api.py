@@ -14,6 +14,7 @@ from ninja import Field, Query, Schema, Status
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
+from jiaozheng.core.params import MAX_ID, BodySchema, Day, Id, id_param
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain
 from jiaozheng.core.scoping import get_scoped_or_404
 from jiaozheng.orgs.models import OrgUnit, User
@@ -72,18 +73,18 @@ class VisitPage(Schema):
 
 class VisitQuery(Schema):
     q: str = Field("", max_length=50)
-    squadron: int | None = None
+    squadron: Id | None = None
     visit_type: VisitType | None = None
     method: VisitMethod | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    person: int | None = None
+    start: Day | None = None
+    end: Day | None = None
+    person: Id | None = None
     not_exported: bool = False
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-class InterventionIn(Schema):
+class InterventionIn(BodySchema):
     kind: InterventionKind
     note: str = Field(min_length=1, max_length=5000)
     help_kind: HelpKind | None = None
@@ -92,13 +93,13 @@ class InterventionIn(Schema):
     given_by: str = Field("", max_length=100)
 
 
-class TaskIn(Schema):
+class TaskIn(BodySchema):
     title: str = Field(min_length=1, max_length=200)
     due_on: dt.date
     assignee_id: int | None = None
 
 
-class VisitIn(Schema):
+class VisitIn(BodySchema):
     visit_type: VisitType
     method: VisitMethod
     field_target: FieldVisitTarget | None = None
@@ -164,12 +165,12 @@ class TaskOut(Schema):
     result: str
 
 
-class TaskCloseIn(Schema):
+class TaskCloseIn(BodySchema):
     result: str = Field(min_length=1, max_length=5000)
     cancel: bool = False
 
 
-class HelpIn(Schema):
+class HelpIn(BodySchema):
     kind: HelpKind
     given_on: dt.date
     amount: Decimal | None = Field(None, gt=0, le=1_000_000, max_digits=10, decimal_places=2)
@@ -198,7 +199,7 @@ class HardshipOut(Schema):
     last_help: dt.date | None
 
 
-class RoutePlanIn(Schema):
+class RoutePlanIn(BodySchema):
     squadron_id: int
     plan_date: dt.date
     teams: list[list[int]] = Field(min_length=1, max_length=10)
@@ -280,11 +281,13 @@ def _due_out(person: Any, item: Any, staff: list[str]) -> dict[str, Any]:
     }
 
 
-def _users(ids: list[int]) -> list[Any]:
-    users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+def _users(ids: list[int], field: str) -> list[Any]:
+    """The accounts of ``ids``; an id that matches none gets the same answer as an account outside the
+    caller's area (services.unknown_account), so that the two cannot be told apart."""
+    users = {u.pk: u for u in User.objects.filter(pk__in=[i for i in ids if 0 < i <= MAX_ID])}
     missing = [i for i in ids if i not in users]
     if missing:
-        raise ValidationError({"visitor_ids": f"unknown accounts: {missing}"})
+        raise ValidationError({field: [services.unknown_account(i) for i in missing]})
     return [users[i] for i in ids]
 
 
@@ -336,7 +339,7 @@ def create_visit(request, person_id: int, payload: VisitIn):
         outcome=payload.outcome,
         visited_at=payload.visited_at,
         duration_minutes=payload.duration_minutes,
-        visitors=_users(payload.visitor_ids)
+        visitors=_users(payload.visitor_ids, "visitors")
         or ([request.user] if services.eligible_visitor(request.user, person) else []),
         other_visitors=payload.other_visitors,
         place=payload.place,
@@ -363,7 +366,9 @@ def create_visit(request, person_id: int, payload: VisitIn):
             for i in payload.interventions
         ],
         tasks=[
-            services.TaskInput(t.title, t.due_on, _users([t.assignee_id])[0] if t.assignee_id else None)
+            services.TaskInput(
+                t.title, t.due_on, _users([t.assignee_id], "tasks")[0] if t.assignee_id else None
+            )
             for t in payload.tasks
         ],
     )
@@ -395,7 +400,7 @@ def add_intervention(request, visit_id: int, payload: InterventionIn):
 
 
 class DueQuery(Schema):
-    squadron: int | None = None
+    squadron: Id | None = None
     mine: bool = False
     status: DueStatus | None = None
     visit_type: VisitType | None = None
@@ -440,7 +445,7 @@ def get_compliance(request, person_id: int):
 class TaskQuery(Schema):
     status: TaskStatus | None = TaskStatus.OPEN
     mine: bool = False
-    squadron: int | None = None
+    squadron: Id | None = None
 
 
 @router.get(
@@ -495,7 +500,7 @@ def close_task(request, task_id: int, payload: TaskCloseIn):
     operation_id="list_hardship",
 )
 @api_access(domain=Domain.SERVICES, roles=STAFF_ROLES)
-def list_hardship(request, squadron: int | None = None):
+def list_hardship(request, squadron: Id | None = None):
     return [
         {
             "person_id": p.pk,
@@ -555,12 +560,14 @@ def create_route_plan(request, payload: RoutePlanIn):
         )
     except Http404:
         raise ValidationError({"squadron_id": "no such squadron in your area"})
-    teams = [_users(team) for team in payload.teams]
+    teams = [_users(team, "teams") for team in payload.teams]
     windows = {}
     for person_id, window in payload.windows.items():
         if len(window) != 2:
             raise ValidationError({"windows": "each window is [from, to] as HH:MM"})
-        windows[int(person_id)] = (window[0], window[1])
+        if id_param(person_id) is None:
+            raise ValidationError({"windows": "each key is a person id"})
+        windows[id_param(person_id)] = (window[0], window[1])
     overrides = {
         key: value
         for key, value in (

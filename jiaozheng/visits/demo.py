@@ -263,8 +263,27 @@ def _load_2020(ctx: DemoContext) -> dict[str, int]:
     )
     spans = {p.pk: _span_2020(p) for p in cohort}
     cohort = [p for p in cohort if spans[p.pk] is not None]
-    entrants = [p for p in cohort if p.intake_on and p.intake_on.year == 2020 and p.intake_on.month <= 11]
-    focus_people = ctx.rng.sample(entrants, FOCUS_SUBJECTS_2020)
+    # Focus: the windows the standards in force set for 2020 (new entrants: a field visit every month of
+    # their new-entrant period), each met by one field visit inside it, so the on-time rate follows.
+    book = StandardBook()
+    rows = list(Person.objects.filter(pk__in=[p.pk for p in cohort]).order_by("pk").values(*PERSON_FIELDS))
+    focus_windows: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for f in load_facts(rows, book=book, today=ctx.today):
+        params = book.params(f.county_id)
+        for std in book.standards(f.county_id):
+            if std.visit_type != VisitType.FOCUS:
+                continue
+            for window in windows_for(
+                f,
+                std,
+                min_days=params["min_window_days"],
+                since=dt.date(2020, 1, 1),
+                until=dt.date(2020, 12, 31),
+            ):
+                if dt.date(2020, 1, 1) <= window.end <= dt.date(2020, 12, 31):
+                    focus_windows.setdefault(f.id, []).append((window.start, window.end))
+    by_pk = {p.pk: p for p in cohort}
+    focus_people = [by_pk[pk] for pk in sorted(focus_windows)]
     others = [p for p in cohort if p not in focus_people]
     special_people = ctx.rng.sample(others, SPECIAL_SUBJECTS_2020 - 4) + ctx.rng.sample(focus_people, 4)
 
@@ -280,14 +299,9 @@ def _load_2020(ctx: DemoContext) -> dict[str, int]:
         visits.append(_visit(ctx, person, visit_type, day, worker, exported=True, **kw))
         visitors.append(team)
 
-    # Focus: a field visit in each month of the new-entrant period (2 months) inside 2020.
     for person in focus_people:
-        start, end = spans[person.pk]
-        first = start + dt.timedelta(days=ctx.rng.randrange(3, 12))
-        add(person, VisitType.FOCUS, min(first, end))
-        second = first + dt.timedelta(days=ctx.rng.randrange(26, 34))
-        if second <= min(end, dt.date(2020, 12, 31)):
-            add(person, VisitType.FOCUS, second)
+        for first, last in focus_windows[person.pk]:
+            add(person, VisitType.FOCUS, _day_in(ctx, first, min(last, first + dt.timedelta(days=12))))
     # Special: event-driven visits (festivals, complaints, family events), 1-2 each.
     for person in special_people:
         start, end = spans[person.pk]

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiaozheng.core.params import date_param, id_param
 from jiaozheng.core.roles import VIEW, Domain
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.orgs.models import OrgUnit
@@ -55,14 +56,10 @@ class VisitFilters:
     @classmethod
     def from_mapping(cls, data: Any) -> VisitFilters:
         def as_int(key: str) -> int | None:
-            value = str(data.get(key) or "")
-            return int(value) if value.isdigit() and len(value) < 12 else None
+            return id_param(data, key)
 
         def as_date(key: str) -> dt.date | None:
-            try:
-                return dt.date.fromisoformat(str(data.get(key) or ""))
-            except ValueError:
-                return None
+            return date_param(data, key)
 
         return cls(
             q=(data.get("q") or "").strip()[:50],

@@ -152,6 +152,12 @@ def correction_span(person: Person) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def unknown_account(account_id: Any) -> str:
+    """The one answer for an account that does not exist, is not staff or lies outside the caller's area:
+    its id (which the caller sent) and never its name, so another county learns nothing about it."""
+    return _("Account %(id)s was not found or is not in your area.") % {"id": account_id}
+
+
 def eligible_visitor(user: Any, person: Person) -> bool:
     """A visitor is an active staff member whose own scope covers the person."""
     if user is None or not getattr(user, "is_active", False) or user.role not in STAFF_ROLES:
@@ -207,9 +213,7 @@ def _clean_visit(person: Person, data: VisitInput, *, require_visitor: bool = Tr
     visitors = list(dict.fromkeys(data.visitors or []))
     for user in visitors:
         if not eligible_visitor(user, person):
-            errors["visitors"].append(
-                _("%(user)s is not a staff member serving this person.") % {"user": user}
-            )
+            errors["visitors"].append(unknown_account(getattr(user, "pk", user)))
     if require_visitor and not visitors:
         errors["visitors"].append(_("Name at least one visitor."))
     if not visitors and not _text(data.other_visitors):
@@ -446,9 +450,7 @@ def _check_task(person: Person, task: TaskInput, *, earliest: dt.date) -> None:
     if task.due_on > earliest + dt.timedelta(days=366):
         raise ValidationError({"tasks": _("A follow-up task must be due within a year.")})
     if task.assignee is not None and not eligible_visitor(task.assignee, person):
-        raise ValidationError(
-            {"tasks": _("%(user)s is not a staff member serving this person.") % {"user": task.assignee}}
-        )
+        raise ValidationError({"tasks": unknown_account(task.assignee.pk)})
 
 
 def _task_write(actor: Any, person: Person, task: TaskInput, visit: Visit | None = None) -> FollowUpTask:
@@ -845,9 +847,7 @@ def route_plan_create(
             continue
         for user in members:
             if not user.is_active or user.role not in STAFF_ROLES or not is_visible(squadron, user):
-                raise ValidationError(
-                    {"teams": _("%(user)s is not a staff member of this squadron.") % {"user": user}}
-                )
+                raise ValidationError({"teams": unknown_account(user.pk)})
         clean_teams.append(members)
     if not clean_teams:
         raise ValidationError({"teams": _("Choose at least one visitor.")})

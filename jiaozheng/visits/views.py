@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
+from jiaozheng.core.params import date_param, id_param
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, role_allows
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
@@ -348,7 +349,7 @@ def attachment_download(request, pk: int):
 def due_list(request):
     squadrons = sel.squadrons_for(actor=request.user)
     squadron = request.GET.get("squadron") or ""
-    squadron_id = int(squadron) if squadron.isdigit() and len(squadron) < 12 else None
+    squadron_id = id_param(squadron)
     mine = request.GET.get("mine") == "1"
     status = request.GET.get("status") if request.GET.get("status") in DueStatus.values else ""
     visit_type = request.GET.get("visit_type") if request.GET.get("visit_type") in VisitType.values else ""
@@ -416,7 +417,7 @@ def task_list(request):
         status = ""
     mine = request.GET.get("mine") == "1"
     squadron = request.GET.get("squadron") or ""
-    squadron_id = int(squadron) if squadron.isdigit() and len(squadron) < 12 else None
+    squadron_id = id_param(squadron)
     qs = sel.task_list(actor=request.user, status=status, mine=mine, squadron=squadron_id)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -468,7 +469,7 @@ def task_close(request, pk: int):
 def hardship_list(request):
     q = (request.GET.get("q") or "").strip()[:50]
     squadron = request.GET.get("squadron") or ""
-    squadron_id = int(squadron) if squadron.isdigit() and len(squadron) < 12 else None
+    squadron_id = id_param(squadron)
     include_ended = request.GET.get("all") == "1"
     persons = sel.hardship_list(actor=request.user, squadron=squadron_id, q=q, include_ended=include_ended)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -561,10 +562,7 @@ def route_list(request):
 
 
 def _parse_day(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return default
+    return date_param(value) or default
 
 
 @ui_view(roles=STAFF_ROLES, domain=Domain.SERVICES, action=CHANGE)
@@ -574,12 +572,12 @@ def route_new(request):
 
     source = request.POST if request.method == "POST" else request.GET
     squadrons = sel.squadrons_for(actor=request.user)
-    raw = str(source.get("squadron") or "")
-    if not raw.isdigit() or len(raw) > 12:
+    squadron_id = id_param(source, "squadron")
+    if squadron_id is None:
         return render(
             request, "visits/route_pick.html", {"squadrons": squadrons, "today": timezone.localdate()}
         )
-    squadron = get_scoped_or_404(squadrons, request.user, pk=int(raw))
+    squadron = get_scoped_or_404(squadrons, request.user, pk=squadron_id)
     day = _parse_day(source.get("plan_date"), timezone.localdate() + dt.timedelta(days=1))
     staff = sel.staff_for_squadron(squadron)
     initial = {
@@ -596,7 +594,7 @@ def route_new(request):
     )
     rows = sel.due_list(actor=request.user, today=day, squadron=squadron.pk, visit_type=VisitType.FOCUS)
     if request.method == "POST" and form.is_valid():
-        chosen = [int(v) for v in request.POST.getlist("person") if v.isdigit() and len(v) < 12]
+        chosen = [i for i in map(id_param, request.POST.getlist("person")) if i is not None]
         windows = {}
         for pk in chosen:
             start, end = request.POST.get(f"from_{pk}", "").strip(), request.POST.get(f"to_{pk}", "").strip()
@@ -631,7 +629,7 @@ def route_new(request):
             "squadron": squadron,
             "day": day,
             "rows": rows,
-            "chosen": {int(v) for v in request.POST.getlist("person") if v.isdigit()}
+            "chosen": {i for i in map(id_param, request.POST.getlist("person")) if i is not None}
             if request.method == "POST"
             else None,
             "posted_windows": {
@@ -780,10 +778,10 @@ def standards_view(request):
 
 
 def _county_for(request: Any, raw: Any) -> OrgUnit:
-    text = str(raw or "")
-    if not text.isdigit() or len(text) > 12:
+    county_id = id_param(raw)
+    if county_id is None:
         raise Http404("no county")
-    return get_scoped_or_404(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY), request.user, pk=int(text))
+    return get_scoped_or_404(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY), request.user, pk=county_id)
 
 
 @ui_view(roles=BUREAU, domain=Domain.SERVICES, action=CHANGE)

@@ -46,3 +46,35 @@ def test_a_person_answers_a_phq9_on_the_phone_and_the_counsellor_sees_the_urgent
     staff.wait_for_selector("text=自伤或轻生念头（第9题）")
     assert world.subject_person.name in staff.content()
     screenshot(staff, "psych-flag-list")
+
+
+def test_a_counsellor_issues_a_phq9_report_without_a_norm_on_a_fresh_world(
+    live_world, browser_login, live_server
+):
+    """PHQ-9 is read against its published cut-offs: the norm list offers that, and the report says so."""
+    import subprocess
+    from pathlib import Path
+
+    from jiaozheng.assessments.models import Report
+    from jiaozheng.assessments.reports import render_pdf
+    from jiaozheng.assessments.testing import completed_assessment
+
+    world = live_world
+    assessment = completed_assessment(world.person_a, "phq9", [2, 2, 1, 2, 1, 1, 2, 1, 0, 1])
+    page = browser_login("counsellor")
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    select = page.locator("select[name=norm_code]")
+    assert select.locator("option").all_inner_texts() == ["不使用常模：按量表公布的划界分判定"]
+    page.fill("textarea[name=comments]", "近两周情绪低落明显，建议安排个案心理咨询，两周后复测。")
+    screenshot(page, "psych-phq9-report-form")
+    page.get_by_role("button", name="出具报告").click()
+    page.wait_for_selector("text=已出具")
+    report = Report.objects.get(assessment=assessment)
+    assert report.norm_code == "" and not report.norm
+    screenshot(page, "psych-phq9-report-issued")
+    pdf = render_pdf(report)
+    (Path(screenshot(page, "psych-phq9-report-issued")).parent / "psych-phq9-report.pdf").write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "按其公布的划界分判定" in text and "Kroenke" in text
+    for bad in ("[S", "Python", "SQL", "seed", "cn-mainland"):
+        assert bad not in text, bad

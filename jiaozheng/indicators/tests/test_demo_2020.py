@@ -16,9 +16,9 @@ from django.core.management import call_command
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-SEED_SENTENCE = (
-    "累计完成集中教育学习培训158场次，社区服务158场次，心理测量255人（出具社区矫正对象《心理测验与评估分析报告》247份），"
-    "团体心理辅导6场次，个案心理咨询20人，定位服务255人次。"
+FIGURES_SENTENCE = (  # the seed's figures in the platform's own wording
+    "累计完成教育学习158场次，社区服务158场次，心理测量255人（有效评估247人），团体心理辅导6场次，"
+    "个案心理咨询20人次，定位服务255人次。"
 )
 
 
@@ -118,7 +118,7 @@ def _check_the_funds_match_the_seed(kpi):
 
 
 def _check_the_report_docx_says_what_the_seed_says(docx_text):
-    assert SEED_SENTENCE in docx_text
+    assert FIGURES_SENTENCE in docx_text
     assert (
         "该项目年度资金财政预算为89.1万元，中标价为89.098万元，实际支付89.098万元，目前项目资金已经全部拨款到位。"
         in docx_text
@@ -126,8 +126,10 @@ def _check_the_report_docx_says_what_the_seed_says(docx_text):
     assert "共计89.098万元" in docx_text
     assert "实际完成量化考核指标100%（实际完成158场次，超额完成2场次）" in docx_text
     assert "共完成心理健康状况测量255人，有效评估247人" in docx_text
-    assert "社区矫正对象电子监管率为102%" in docx_text
-    assert "2019年8月，湖南省德馨社会工作服务中心（以下简称湖南德馨社工）中标" in docx_text
+    assert "电子监管率为102%" in docx_text
+    assert "于2019年8月由湖南省德馨社会工作服务中心（以下简称湖南德馨社工）承接" in docx_text
+    assert "专款专用" in docx_text and "均已对应预算科目并附原始凭证" in docx_text
+    assert "未发生脱管情况（脱管人数为0）" in docx_text
     assert "绩效自评表" in docx_text
 
 
@@ -145,3 +147,236 @@ def test_the_2020_demo_reproduces_the_seed(kpi, docx_text):
         except AssertionError as exc:
             failed.append(f"{check.__name__}: {exc}")
     assert not failed, "\n".join(failed)
+
+
+# --- one set of figures: every surface shows the evaluation's value and rate of each indicator --------------
+
+
+def _rate_cells(tables, names):
+    """{indicator name: [rate cells]} of every table row naming an indicator, where a column is a rate."""
+    found: dict[str, list[str]] = {}
+    for headers, rows in tables:
+        columns = [i for i, h in enumerate(headers) if h in ("完成率", "完成进度")]
+        if not columns:
+            continue
+        for row in rows:
+            name = next((c for c in row if c in names), None)
+            if name is None:
+                continue
+            shift = len(headers) - len(row)  # merged leading cells (the form's group columns) are left out
+            for i in columns:
+                if 0 <= i - shift < len(row):
+                    found.setdefault(name, []).append(row[i - shift])
+    return found
+
+
+def _doc_tables(doc):
+    out = []
+    for block in doc.blocks:
+        if block.table is not None:
+            out.append(
+                (block.table.headers, [[c.plain for c in row if not c.covered] for row in block.table.rows])
+            )
+    return out
+
+
+def _docx_tables(data: bytes):
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    out = []
+    for table in document.tables:
+        rows = [[c.text for c in r.cells] for r in table.rows]
+        if rows:
+            out.append((rows[0], rows[1:]))
+    return out
+
+
+def _compare(surface, found, expected, wrong):
+    for name, rate in expected.items():
+        for cell in found.get(name, []):
+            if cell != rate:
+                wrong.append(f"{surface}: {name} shows {cell}, the evaluation says {rate}")
+
+
+def test_every_surface_shows_the_evaluations_figures(demo, client, django_db_blocker):
+    import calendar
+    import datetime as dt
+    import re
+    import subprocess
+
+    from django.utils import timezone
+
+    from jiaozheng.contracts.models import Contract
+    from jiaozheng.indicators.evaluation import evaluate, kpi_json
+    from jiaozheng.indicators.render_docx import render_docx
+    from jiaozheng.indicators.render_pdf import render_pdf
+    from jiaozheng.indicators.report import annual_report, monthly_summary
+
+    wrong: list[str] = []
+    today = timezone.localdate()
+    contracts = list(Contract.objects.order_by("code"))
+    from jiaozheng.orgs.models import User
+
+    checked = 0
+    for contract in contracts:
+        client.force_login(
+            User.objects.get(username="yl_admin" if contract.code.startswith("YL") else "xp_admin")
+        )
+        for year in contract.years():
+            if year > today.year:
+                continue
+            ev = evaluate(contract, year)
+            expected = {o.indicator.name: o.rate_text for o in ev.outcomes}
+            names = set(expected)
+            # JSON
+            for row in kpi_json(contract, year)["indicators"]:
+                if row["rate_shown"] != expected[row["name"]]:
+                    wrong.append(f"JSON {contract.code}: {row['name']} {row['rate_shown']}")
+            # the annual report: its tables, the DOCX and the PDF
+            doc = annual_report(contract, year)
+            found = _rate_cells(_doc_tables(doc), names)
+            checked += sum(len(v) for v in found.values())
+            _compare(f"annual {contract.code}", found, expected, wrong)
+            _compare(
+                f"DOCX {contract.code}", _rate_cells(_docx_tables(render_docx(doc)), names), expected, wrong
+            )
+            pdf_text = subprocess.run(
+                ["pdftotext", "-layout", "-", "-"], input=render_pdf(doc), capture_output=True, check=True
+            ).stdout.decode()
+            for name, rate in expected.items():
+                if rate not in pdf_text:
+                    wrong.append(f"PDF {contract.code}: {name} {rate} missing")
+            # the monthly summary of the last closed month of the year, against the evaluation at its end
+            month = 12 if year < today.year else today.month - 1
+            if month >= 1:
+                month_end = dt.date(year, month, calendar.monthrange(year, month)[1])
+                at_month = evaluate(contract, year, as_of=month_end)
+                expected_month = {o.indicator.name: o.rate_text for o in at_month.outcomes}
+                summary = monthly_summary(contract, year, month, today=today)
+                found = _rate_cells(_doc_tables(summary), names)
+                checked += sum(len(v) for v in found.values())
+                _compare(f"monthly {contract.code} {month}", found, expected_month, wrong)
+            # the indicators page
+            page = client.get(f"/indicators/{contract.pk}/?year={year}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+            html = page.content.decode()
+            for o in ev.outcomes:
+                row = re.search(
+                    r"<tr>\s*<td>[^<]*</td>\s*<td>" + re.escape(o.indicator.name) + r"<.*?</tr>", html, re.S
+                )
+                if row is None or f'<td class="num">{o.rate_text}' not in row.group(0):
+                    wrong.append(
+                        f"page {contract.code} {year}: {o.indicator.name} does not show {o.rate_text}"
+                    )
+    # the 专款专用 verdict: one source (the earmarking checks) on the contract list and on the home page
+    from jiaozheng.contracts.selectors import funds_summary
+
+    client.force_login(User.objects.get(username="auditor"))
+    pages = {
+        url: client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode() for url in ("/contracts/", "/")
+    }
+    for contract in contracts:
+        n = len(funds_summary(contract).problems)
+        shown = f"{n} 项问题" if n else "正常"
+        for url, html in pages.items():
+            row = re.search(re.escape(contract.name) + r"</a>.*?</tr>", html, re.S)
+            if row is None:
+                continue
+            checked += 1
+            verdicts = re.findall(r'<span class="tag tag-[a-z]+">([^<]+)</span>', row.group(0))
+            if verdicts[-1:] != [shown]:
+                wrong.append(f"{url}: {contract.code} shows {verdicts[-1:]}, the checks say {shown}")
+    assert checked > 50
+    assert not wrong, "\n".join(wrong)
+
+
+# --- the platform's own words: no developer text in a generated document ------------------------------------
+
+ALLOWED_LATIN = {
+    # scale names and statistics a psychologist prints, the app, and the authors of the cut-offs cited
+    "APP",
+    "PHQ",
+    "GAD",
+    "SCL",
+    "SAS",
+    "SDS",
+    "COPA",
+    "PI",
+    "SD",
+    "GIS",
+    "GPS",
+    "LBS",
+    "Kroenke",
+    "Spitzer",
+    "Williams",
+    "Wang",
+    "Zung",
+}
+
+
+def _findings(name: str, text: str) -> list[str]:
+    import re
+
+    text = re.sub(r"\b\d{6}-[A-Z]{1,4}-\d{4}-\d{4}\b", "", text)  # report numbers (county-XL-year-seq)
+    found = []
+    for pattern, what in (
+        (r"\[S\d+[a-z]?\]", "citation tag"),
+        (r"(?i)\b(seed|demo)\b|种子数据|演示", "seed/demo"),
+        (r"\b[a-z]+(?:[._-][a-z0-9]+)+\b", "code identifier"),
+        (r"\{\{|\}\}|【(?:未取得|无此|[a-z])", "unresolved figure"),
+    ):
+        found += [f"{name}: {what} {m.group(0)!r}" for m in re.finditer(pattern, text)]
+    for word in re.findall(r"[A-Za-z]{2,}", text):
+        if word not in ALLOWED_LATIN:
+            found.append(f"{name}: English {word!r}")
+    return found
+
+
+def test_generated_documents_hold_no_developer_text(demo, tmp_path):
+    import subprocess
+
+    from django.utils import timezone
+    from docx import Document
+
+    from jiaozheng.assessments import reports as psych
+    from jiaozheng.assessments.models import Report
+    from jiaozheng.contracts.models import Contract
+    from jiaozheng.indicators.render_docx import render_docx
+    from jiaozheng.indicators.render_pdf import render_pdf
+    from jiaozheng.indicators.report import annual_report, monthly_plan, monthly_summary
+
+    def docx_text(data: bytes) -> str:
+        document = Document(io.BytesIO(data))
+        cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+
+    def pdf_text(data: bytes) -> str:
+        return subprocess.run(
+            ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+        ).stdout.decode()
+
+    today = timezone.localdate()
+    documents = []
+    for contract in Contract.objects.order_by("code"):
+        year = 2020 if contract.end_on.year == 2020 else today.year
+        documents.append((f"annual {contract.code}", annual_report(contract, year)))
+        month = 12 if year < today.year else max(1, today.month - 1)
+        documents.append((f"summary {contract.code}", monthly_summary(contract, year, month, today=today)))
+        if year == today.year:
+            documents.append(
+                (f"plan {contract.code}", monthly_plan(contract, year, today.month, today=today))
+            )
+    findings = []
+    for name, doc in documents:
+        findings += _findings(f"{name} DOCX", docx_text(render_docx(doc)))
+        findings += _findings(f"{name} PDF", pdf_text(render_pdf(doc)))
+    for scale_code in ("scl90", "phq9", "gad7", "sas", "sds"):
+        report = (
+            Report.objects.filter(assessment__scale_code=scale_code, withdrawn=False).order_by("pk").first()
+        )
+        if report is None:
+            continue
+        findings += _findings(f"{scale_code} report DOCX", docx_text(psych.render_docx(report)))
+        findings += _findings(f"{scale_code} report PDF", pdf_text(psych.render_pdf(report)))
+    assert len(documents) >= 6
+    assert not findings, "\n".join(sorted(set(findings))[:80])

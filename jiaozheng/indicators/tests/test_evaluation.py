@@ -70,6 +70,7 @@ def test_kpi_json_lists_target_actual_uncapped_rate_and_capped_score(world, cont
         "normalised": 99.64,
         "grade": "excellent",
         "grade_zh": "优",
+        "grade_bound": None,
     }
     assert data["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
     assert data["complete"] is True
