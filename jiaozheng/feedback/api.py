@@ -13,6 +13,7 @@ from ninja import Field, Schema
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
 from jiaozheng.core.errors import ApplicationError, validation_errors_from_django
+from jiaozheng.core.params import BodySchema
 from jiaozheng.core.roles import Role
 from jiaozheng.feedback import selectors, services
 from jiaozheng.feedback.questionnaire import questionnaire_for
@@ -46,7 +47,7 @@ class FeedbackPendingOut(Schema):
     open_question: str
 
 
-class FeedbackAnswerIn(Schema):
+class FeedbackAnswerIn(BodySchema):
     kind: str = Field(max_length=40)
     activity_id: int = Field(ge=1, le=2**63 - 1)
     answers: dict[str, int] = Field(description="question key -> a value of the scale", max_length=20)

@@ -12,6 +12,7 @@ from ninja import Field, Schema, Status
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
 from jiaozheng.core.errors import ApplicationError, validation_errors_from_django
+from jiaozheng.core.params import BodySchema
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain
 from jiaozheng.supervision import selectors, services
 from jiaozheng.supervision.choices import Commissioner, Conclusion
@@ -24,7 +25,7 @@ class ErrorOut(Schema):
     errors: list[dict[str, Any]] = []
 
 
-class InvestigationIn(Schema):
+class InvestigationIn(BodySchema):
     commissioner: Commissioner
     commissioner_name: str = Field(min_length=1, max_length=120)
     defendant_name: str = Field(min_length=1, max_length=64)
@@ -34,11 +35,11 @@ class InvestigationIn(Schema):
     county_id: int | None = None
 
 
-class InvestigationAssignIn(Schema):
+class InvestigationAssignIn(BodySchema):
     assignee_id: int
 
 
-class AnswerIn(Schema):
+class InvestigationAnswerIn(BodySchema):
     findings: str = Field(min_length=1, max_length=5000)
     conclusion: Conclusion
     opinion: str = Field(min_length=1, max_length=5000)
@@ -147,7 +148,7 @@ def assign_investigation(request, investigation_id: int, payload: InvestigationA
     action=CHANGE,
     obj=("investigation_id", "supervision.Investigation"),
 )
-def answer_investigation(request, investigation_id: int, payload: AnswerIn):
+def answer_investigation(request, investigation_id: int, payload: InvestigationAnswerIn):
     try:
         inv = services.investigation_answer(
             actor=request.user, investigation=investigation_id, **payload.dict()
@@ -157,19 +158,19 @@ def answer_investigation(request, investigation_id: int, payload: AnswerIn):
     return _out(inv)
 
 
-class TravelIn(Schema):
+class TravelIn(BodySchema):
     destination: str = Field(min_length=1, max_length=120)
     reason: str = Field(min_length=1, max_length=5000)
     start_on: dt.date
     end_on: dt.date
 
 
-class DecisionIn(Schema):
+class DecisionIn(BodySchema):
     approve: bool
     note: str = Field("", max_length=5000)
 
 
-class ReturnIn(Schema):
+class ReturnIn(BodySchema):
     returned_on: dt.date
     note: str = Field("", max_length=5000)
 
@@ -271,7 +272,7 @@ class ReleaseDueOut(Schema):
     term_end: dt.date
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(BodySchema):
     released_on: dt.date
     appraisal: str = Field("", max_length=5000)
     announced: bool = True

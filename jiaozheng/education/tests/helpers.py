@@ -54,7 +54,10 @@ def remote_now(world: Any, actor: Any = None, minutes: int = 0, **kwargs: Any):
     """A remote session of squadron A running now (starting ``minutes`` from now, one hour long)."""
     now = timezone.localtime() + dt.timedelta(minutes=minutes)
     start = now.replace(second=0, microsecond=0)
-    if start.hour >= 22:
+    if minutes > 0:
+        if start.hour == 23:  # a later session must stay later: start it just after midnight
+            start = (start + dt.timedelta(days=1)).replace(hour=0, minute=0)
+    elif start.hour >= 22:
         start = start.replace(hour=21, minute=0)
     end = (dt.datetime.combine(start.date(), start.time()) + dt.timedelta(hours=1)).time()
     data = session_data(
