@@ -17,7 +17,7 @@ RUNS = 9
 
 
 def _province() -> Any:
-    from jiaozheng.core.synthetic import generate_province
+    from jiaozheng.people.synthetic import generate_province
     from jiaozheng.orgs.models import OrgUnit
 
     existing = OrgUnit.objects.filter(kind="province", code="980000").first()

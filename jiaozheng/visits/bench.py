@@ -73,8 +73,8 @@ def _run(report: Any, vendor: str) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from jiaozheng.core.synthetic import generate_province
-    from jiaozheng.indicators.registry import MeasureContext, get_measure
+    from jiaozheng.core.measures import MeasureContext, get_measure
+    from jiaozheng.people.synthetic import generate_province
     from jiaozheng.people.models import Person
     from jiaozheng.visits.models import Visit
 

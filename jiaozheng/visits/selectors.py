@@ -467,7 +467,7 @@ def quota_code(visit_type: str, unit: str) -> str:
 def quota_progress(*, actor: Any, today: dt.date | None = None) -> list[tuple[Any, list[QuotaProgress]]]:
     """Per visible contract: each visit quota with its actual from the registered measure."""
     from jiaozheng.contracts.models import Contract
-    from jiaozheng.indicators.registry import MeasureContext, get_measure
+    from jiaozheng.core.measures import MeasureContext, get_measure
 
     today = today or timezone.localdate()
     contracts = scoped(Contract, actor, domain=Domain.PERFORMANCE).prefetch_related("counties")
