@@ -255,7 +255,7 @@ def record_bulk(
         if getattr(o, "person_id", None) is not None:
             target, column = _person_target(type(o))
             if target is not None and column is not None:
-                wanted.setdefault((target, column), set()).add(o.person_id)
+                wanted.setdefault((target, column), set()).add(o.person_id)  # type: ignore[attr-defined]
     counties: dict[int, int] = {}
     for (target, column), person_ids in wanted.items():
         ids = list(person_ids)
@@ -268,7 +268,8 @@ def record_bulk(
         if _is_person_model(type(obj)):
             person_id, county_id = obj.pk, getattr(obj, "county_id", None)
         elif getattr(obj, "person_id", None) in counties:
-            person_id, county_id = obj.person_id, counties[obj.person_id]
+            person_id = obj.person_id  # type: ignore[attr-defined]
+            county_id = counties[person_id]
         else:
             person_id, county_id = _person_and_county(obj)
         entries.append(

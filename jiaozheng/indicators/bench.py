@@ -52,12 +52,12 @@ def _seconds(func: Any, runs: int = 3) -> float:
 def _run(report: Any, vendor: str) -> None:
     from django.utils import timezone
 
-    from jiaozheng.people.synthetic import generate_province
     from jiaozheng.indicators.evaluation import evaluate, kpi_json
     from jiaozheng.indicators.render_docx import render_docx
     from jiaozheng.indicators.render_pdf import render_pdf
     from jiaozheng.indicators.report import annual_report
     from jiaozheng.people.models import Person
+    from jiaozheng.people.synthetic import generate_province
 
     year = timezone.localdate().year - 1
     started = time.perf_counter()

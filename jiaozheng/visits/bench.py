@@ -74,8 +74,8 @@ def _run(report: Any, vendor: str) -> None:
     from django.utils import timezone
 
     from jiaozheng.core.measures import MeasureContext, get_measure
-    from jiaozheng.people.synthetic import generate_province
     from jiaozheng.people.models import Person
+    from jiaozheng.people.synthetic import generate_province
     from jiaozheng.visits.models import Visit
 
     rng = random.Random(6)
