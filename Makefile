@@ -1,4 +1,5 @@
-# Jiaozheng: `make run` serves the demo, `make test` runs the whole suite. Both install what they need.
+# Jiaozheng: `make run` serves the demo, `make test` runs `make lint` and then the whole suite. Both install
+# what they need.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,8 +28,7 @@ test: install
 	scripts/test.sh
 
 lint: install
-	$(BIN)/ruff check jiaozheng scripts conftest.py
-	$(BIN)/mypy jiaozheng/*/services.py jiaozheng/*/selectors.py
+	scripts/lint.sh
 
 messages: install
 	cd jiaozheng && for app in */; do \

@@ -1,8 +1,10 @@
 #!/bin/sh
-# The whole suite, on SQLite and then on PostgreSQL. Extra arguments go to pytest.
+# The lint gate (scripts/lint.sh), then the whole suite on SQLite and then on PostgreSQL. Extra arguments
+# go to pytest.
 set -e
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+scripts/lint.sh
 scripts/services.sh
 $BIN/jiaozheng compilemessages --ignore=.venv -v0
 export JZ_TEST_PG_URL="${JZ_TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/jiaozheng}"

@@ -51,9 +51,9 @@ def _run(report: Any, vendor: str) -> None:
     from jiaozheng.assessments.services import apply_result, report_issue
     from jiaozheng.audit.context import acting_as
     from jiaozheng.audit.services import record_bulk
+    from jiaozheng.core.measures import MeasureContext, get_measure
     from jiaozheng.core.testing.world import make_world, person_data
     from jiaozheng.counselling.grouping import Candidate, Params, form_groups
-    from jiaozheng.indicators.registry import MeasureContext, get_measure
     from jiaozheng.people.services import person_create
 
     rng = random.Random(4)

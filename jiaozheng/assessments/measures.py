@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiaozheng.assessments.choices import AssessmentStatus, Validity
 from jiaozheng.assessments.models import Assessment, Report
-from jiaozheng.indicators.registry import MeasureContext, measure
+from jiaozheng.core.measures import MeasureContext, measure
 
 
 def completed(ctx: MeasureContext) -> QuerySet[Assessment]:

@@ -43,6 +43,7 @@ from jiaozheng.assessments.models import (
 from jiaozheng.assessments.scales import ScaleError, get_scale
 from jiaozheng.assessments.scoring import AnswerError, ScoreOptions, normalise_answers, score
 from jiaozheng.audit.services import record_bulk, timeline_add
+from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import CHANGE, Domain, Role, role_allows
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
@@ -605,9 +606,7 @@ def flag_handle(*, actor: Any, flag: RiskFlag, action: str, note: str = "") -> R
     if not note:
         raise ValidationError({"note": _("Write what was done.")})
     if action == "refer":
-        from jiaozheng.counselling.services import referral_open
-
-        referral_open(
+        provider("counselling.referral_open")(
             actor=actor,
             person=flag.person,
             reason=f"{flag.label}：{note}",

@@ -30,6 +30,7 @@ from jiaozheng.assessments.scales import ScaleError, all_scales, get_scale
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.params import id_param, int_param
+from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.people.choices import Status
@@ -635,10 +636,7 @@ def person_file(request, pk: int):
                 "metric": scale.metric_label(scale.primary_metric, lang),
             }
         )
-    cases = []
-    from jiaozheng.counselling.models import CounsellingCase
-
-    cases = list(scoped(CounsellingCase, request.user).filter(person=data["person"]).order_by("-opened_on"))
+    cases = provider("counselling.cases_for_person")(actor=request.user, person=data["person"])
     return render(
         request,
         "assessments/person_file.html",

@@ -19,6 +19,10 @@ class AuditConfig(AppConfig):
         from django.apps import apps
 
         from jiaozheng.audit.models import AuditedModel
+        from jiaozheng.audit.services import record_change, snapshot
+        from jiaozheng.core.audited import register_writer
+
+        register_writer(record_change, snapshot)
 
         for model in apps.get_models():
             if issubclass(model, AuditedModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from jiaozheng.audit import context
+from jiaozheng.core import context
+from jiaozheng.core.context import origin_for
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -21,14 +22,6 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
-
-
-def origin_for(path: str) -> str:
-    if path.startswith("/admin/"):
-        return "admin"
-    if path.startswith("/api/"):
-        return "api"
-    return "ui"
 
 
 class ActorMiddleware:

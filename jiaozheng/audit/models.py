@@ -7,13 +7,14 @@ by ``AuditedModel.save()/delete()`` in the same transaction as the change, whoev
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The base of audited models lives in core, so core's own models are audited without importing this app;
+# audit registers the writer it calls (audit/apps.py). Re-exported here for the models that import it.
+from jiaozheng.core.audited import AuditedModel  # noqa: F401
 from jiaozheng.core.roles import Domain
 from jiaozheng.core.scoping import ScopedManager, ScopeRule
 
@@ -126,56 +127,3 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.kind}"
-
-
-# --- the base class that makes every write of a domain model auditable --------------------------------
-
-
-class AuditedModel(models.Model):
-    """Base for domain models: every save() and delete writes an AuditEntry in the same transaction.
-
-    Deletes (direct or cascaded) are recorded by a post_delete handler (audit/apps.py), which Django
-    sends inside the deleting transaction.
-
-    ``audit_exclude`` lists fields left out of the snapshots (large blobs, derived caches); encrypted
-    fields are recorded as "[encrypted]" with whether they changed, never in clear.
-    Bulk writes (``bulk_create``, ``update``) bypass save(): services that use them call
-    ``jiaozheng.audit.services.record_bulk`` themselves.
-    """
-
-    audit_exclude: tuple[str, ...] = ()
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
-        if len(field_names) == len(cls._meta.concrete_fields):
-            # Cheap: the raw loaded values; they are normalised only if the instance is saved.
-            instance._audit_loaded = dict(zip(field_names, values, strict=True))
-        return instance
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        from jiaozheng.audit.services import record_change, snapshot
-
-        using = kwargs.get("using") or self._state.db or "default"
-        creating = self._state.adding
-        with transaction.atomic(using=using):
-            before = None
-            if not creating:
-                loaded = getattr(self, "_audit_loaded", None)
-                if loaded is None:
-                    fresh = type(self)._base_manager.using(using).filter(pk=self.pk).first()
-                    loaded = (
-                        None
-                        if fresh is None
-                        else {f.attname: getattr(fresh, f.attname) for f in self._meta.concrete_fields}
-                    )
-                before = snapshot(type(self), loaded) if loaded is not None else None
-            super().save(*args, **kwargs)
-            after = snapshot(self)
-            record_change(
-                self, AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE, before, after
-            )
-            self._audit_loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}

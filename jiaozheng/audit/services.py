@@ -14,8 +14,8 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from jiaozheng.audit import context
 from jiaozheng.audit.models import AccessLog, AuditEntry, TimelineEvent
+from jiaozheng.core import context
 from jiaozheng.core.fields import EncryptedBinaryField, EncryptedTextField
 
 GENESIS = "0" * 64
@@ -92,25 +92,54 @@ def _diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | 
 
 
 def _person_and_county(obj: models.Model) -> tuple[int | None, int | None]:
-    """Which person and county an object belongs to, from its model's scope rule."""
+    """Which person and county an object belongs to, as plain values taken from its model's scope rule.
+
+    A row that names its person but not its county gets the county of that person, read through the
+    person's own scope rule: audit never imports the people app.
+    """
     rule = getattr(type(obj), "scope_rule", None)
     person_id = county_id = None
-    meta_label = obj._meta.label
-    if meta_label == "people.Person":
-        return obj.pk, getattr(obj, "county_id", None)
+    person_field = "person"
     if rule is not None:
         if rule.person and "__" not in rule.person:
-            person_id = getattr(obj, f"{rule.person}_id", None) if rule.person != "pk" else obj.pk
+            if rule.person == "pk":
+                person_id, person_field = obj.pk, ""
+            else:
+                person_id, person_field = getattr(obj, f"{rule.person}_id", None), rule.person
         if rule.county and "__" not in rule.county and not rule.multi:
             attr = rule.county if rule.county.endswith("_id") else f"{rule.county}_id"
             county_id = getattr(obj, attr, None)
     if person_id is None and hasattr(obj, "person_id"):
-        person_id = obj.person_id
-    if county_id is None and person_id is not None:
-        from jiaozheng.people.models import Person
-
-        county_id = Person.objects.filter(pk=person_id).values_list("county_id", flat=True).first()
+        person_id, person_field = obj.person_id, "person"
+    if county_id is None and person_id is not None and person_field:
+        county_id = _county_of(type(obj), person_field, person_id)
     return person_id, county_id
+
+
+def _person_target(model: type[models.Model], person_field: str = "person") -> tuple[Any, str | None]:
+    """The model ``model.<person_field>`` points to and the column holding its county (its scope rule)."""
+    try:
+        target = model._meta.get_field(person_field).related_model
+    except Exception:  # not a relation: nothing to follow
+        return None, None
+    rule = getattr(target, "scope_rule", None)
+    if not isinstance(target, type) or rule is None or not rule.county or "__" in rule.county:
+        return None, None
+    return target, rule.county if rule.county.endswith("_id") else f"{rule.county}_id"
+
+
+def _county_of(model: type[models.Model], person_field: str, person_id: Any) -> int | None:
+    """The county of the row ``person_id`` of the model that ``model.<person_field>`` points to."""
+    target, column = _person_target(model, person_field)
+    if target is None:
+        return None
+    return target._base_manager.filter(pk=person_id).values_list(column, flat=True).first()
+
+
+def _is_person_model(model: type[models.Model]) -> bool:
+    """The model of the supervised persons themselves: its scope rule's person path is its own key."""
+    rule = getattr(model, "scope_rule", None)
+    return rule is not None and rule.person == "pk"
 
 
 def _canonical(entry: AuditEntry) -> bytes:
@@ -221,22 +250,26 @@ def record_bulk(
     The counties of the objects' persons are read in one query, not one per object.
     """
     objs = list(objs)
-    person_ids = {getattr(o, "person_id", None) for o in objs} - {None}
+    wanted: dict[tuple[Any, str], set[int]] = {}
+    for o in objs:
+        if getattr(o, "person_id", None) is not None:
+            target, column = _person_target(type(o))
+            if target is not None and column is not None:
+                wanted.setdefault((target, column), set()).add(o.person_id)  # type: ignore[attr-defined]
     counties: dict[int, int] = {}
-    if person_ids:
-        from jiaozheng.people.models import Person
-
+    for (target, column), person_ids in wanted.items():
         ids = list(person_ids)
         for start in range(0, len(ids), 900):
             counties.update(
-                Person.objects.filter(pk__in=ids[start : start + 900]).values_list("pk", "county_id")
+                target._base_manager.filter(pk__in=ids[start : start + 900]).values_list("pk", column)
             )
     entries = []
     for obj in objs:
-        if obj._meta.label == "people.Person":
+        if _is_person_model(type(obj)):
             person_id, county_id = obj.pk, getattr(obj, "county_id", None)
         elif getattr(obj, "person_id", None) in counties:
-            person_id, county_id = obj.person_id, counties[obj.person_id]
+            person_id = obj.person_id  # type: ignore[attr-defined]
+            county_id = counties[person_id]
         else:
             person_id, county_id = _person_and_county(obj)
         entries.append(
@@ -339,12 +372,11 @@ def access_log(
         getattr(person, "county_id", None) if person is not None and not isinstance(person, int) else None
     )
     if county_id is None and person_id is not None:
-        from jiaozheng.people.models import Person
-
+        Person, column = _person_target(AccessLog)  # the model AccessLog.person points to
         in_range = not isinstance(person_id, int) or -(2**63) <= person_id < 2**63
         row = (
-            list(Person.objects.filter(pk=person_id).values_list("county_id", flat=True)[:1])
-            if in_range
+            list(Person._base_manager.filter(pk=person_id).values_list(column, flat=True)[:1])
+            if in_range and Person is not None
             else []
         )
         if row:

@@ -48,6 +48,7 @@ from jiaozheng.checkins.models import (
 from jiaozheng.checkins.scheduling import schedule_for, slots_on
 from jiaozheng.checkins.verification import Outcome, VerifyParams, verify
 from jiaozheng.core.errors import Conflict
+from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import CHANGE, Domain, Role
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for
@@ -466,8 +467,7 @@ ALERT_FOR = {
 
 
 def _raise_alert(req: CheckinRequest, key: str, attempt: CheckinAttempt | None) -> Any:
-    from jiaozheng.location.services import alert_raise
-
+    alert_raise = provider("location.alert_raise")
     alert_type, severity = ALERT_FOR[key]
     local_due = timezone.localtime(req.due_at)
     if key == "missed":
@@ -665,7 +665,7 @@ def attempt_submit(
             data = (
                 frame
                 if isinstance(frame, bytes)
-                else decode_base64_image(frame, what=what, max_bytes=MAX_FRAME_BYTES)
+                else decode_base64_image(frame, what=what, max_bytes=MAX_FRAME_BYTES)  # type: ignore[arg-type]
             )
         except ValidationError as exc:
             raise ValidationError({"frames": exc.messages})

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiaozheng.community.choices import ActivityStatus, ParticipantKind, ParticipationStatus
 from jiaozheng.community.models import Activity, Participation
-from jiaozheng.indicators.registry import MeasureContext, measure
+from jiaozheng.core.measures import MeasureContext, measure
 
 
 def held_activities(ctx: MeasureContext):

@@ -279,7 +279,7 @@ def community_stats(*, actor: Any, start: dt.date, end: dt.date, county: int | N
     totals: dict[str, int] = dict(held.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
     by_squadron: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for unit_id, kind, n in (
-        Activity.squadrons.through.objects.filter(activity__in=held)
+        Activity.squadrons.through.objects.filter(activity__in=held)  # type: ignore[misc]
         .values_list("orgunit_id", "activity__kind")
         .annotate(n=Count("activity_id"))
         .values_list("orgunit_id", "activity__kind", "n")

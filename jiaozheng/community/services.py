@@ -72,7 +72,7 @@ VENUE_FIELDS = ("name", "kind", "township", "address", "contact_name", "contact_
 
 def _clean_venue(actor: Any, county: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
-    clean = {k: data.get(k) for k in VENUE_FIELDS if k in data}
+    clean: dict[str, Any] = {k: data.get(k) for k in VENUE_FIELDS if k in data}
     for key in ("name", "address", "contact_name", "contact_phone", "notes"):
         clean[key] = (clean.get(key) or "").strip()
     if not clean["name"]:
@@ -134,7 +134,7 @@ def _clean_volunteer(actor: Any, county: OrgUnit, data: dict[str, Any]) -> dict[
     import re
 
     errors: dict[str, list[str]] = {}
-    clean = {k: data.get(k) for k in VOLUNTEER_FIELDS if k in data}
+    clean: dict[str, Any] = {k: data.get(k) for k in VOLUNTEER_FIELDS if k in data}
     for key in ("name", "organisation", "phone", "skills"):
         clean[key] = (clean.get(key) or "").strip()
     if not clean["name"]:

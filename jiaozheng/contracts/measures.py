@@ -13,7 +13,7 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from jiaozheng.contracts.models import Contract, Expenditure, Payment
-from jiaozheng.indicators.registry import MeasureContext, measure
+from jiaozheng.core.measures import MeasureContext, measure
 
 
 def _contracts(ctx: MeasureContext) -> QuerySet[Contract]:

@@ -559,8 +559,6 @@ def adjustment_decide(
 
 
 def _apply(adjustment: Adjustment) -> None:
-    from jiaozheng.indicators.models import Indicator
-
     contract = Contract.objects.select_for_update().get(pk=adjustment.contract_id)
     previous: dict[str, Any] = {}
     if adjustment.new_end_on is not None:
@@ -574,7 +572,7 @@ def _apply(adjustment: Adjustment) -> None:
         contract.save()
     targets = []
     for change in adjustment.target_changes:
-        indicator = Indicator.objects.filter(pk=change["indicator"], contract=contract).first()
+        indicator = contract.indicators.filter(pk=change["indicator"]).first()  # indicators.Indicator
         if indicator is None:
             raise ValidationError(
                 _("Indicator %(code)s no longer exists; the adjustment cannot be applied.")

@@ -32,6 +32,7 @@ from jiaozheng.contracts.imports import EXPENDITURES, PAYMENTS
 from jiaozheng.contracts.models import Adjustment, Contract, Expenditure, FundLine, Payment, Voucher
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
+from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import CHANGE, VIEW, Domain, Role, role_allows
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.orgs.models import OrgUnit
@@ -133,12 +134,10 @@ def contract_create(request):
 @ui_view(roles=CONTRACT_ROLES, domain=Domain.PERFORMANCE, obj=("pk", "contracts.Contract"))
 def contract_detail(request, pk: int):
     contract = selectors.contract_get(actor=request.user, pk=pk)
-    from jiaozheng.indicators.evaluation import default_year, evaluate
-    from jiaozheng.indicators.progress import contract_progress
-
-    year = default_year(contract)
-    evaluation = evaluate(contract, year)
-    progress = contract_progress(evaluation, with_squadrons=False)
+    # the evaluation is the indicators app's (a higher layer): reached through core's providers
+    year = provider("indicators.default_year")(contract)
+    evaluation = provider("indicators.evaluate")(contract, year)
+    progress = provider("indicators.contract_progress")(evaluation, with_squadrons=False)
     context = _funds_context(request, contract, "overview")
     context.update(
         {
@@ -440,9 +439,7 @@ def voucher_delete(request, pk: int):
 def adjustment_list(request, pk: int):
     contract = selectors.contract_get(actor=request.user, pk=pk, domain=Domain.FINANCE)
     context = _funds_context(request, contract, "adjustments")
-    from jiaozheng.indicators.models import Indicator
-
-    indicators = Indicator.objects.filter(contract=contract).order_by("year", "sort_order", "id")
+    indicators = contract.indicators.order_by("year", "sort_order", "id")  # indicators.Indicator
     form = None
     if context["can_change"]:
         form = AdjustmentForm(request.POST or None, indicators=indicators)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from ninja import Router as NinjaRouter
 from ninja import Schema
 from ninja.constants import NOT_SET
 from ninja.security import APIKeyCookie, HttpBearer
 
-from jiaozheng.audit import context
+from jiaozheng.core import context
 from jiaozheng.core.access import Policy, policy_of, user_allowed
+from jiaozheng.core.registry import provider
 
 
 def _check_policy(request, user, policy: Policy | None):
@@ -75,24 +75,11 @@ class BearerTokenAuth(HttpBearer):
         self.policy = policy
 
     def authenticate(self, request, token: str):
-        from jiaozheng.orgs.models import ApiToken
-
-        if not token or len(token) > 200:
+        user = provider("auth.user_for_token")(token)
+        if user is None:
             return None
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(token), revoked=False)
-            .first()
-        )
-        if row is None or not row.user.is_active:
-            return None
-        now = timezone.now()
-        if row.expires_at is not None and row.expires_at <= now:
-            return None
-        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        _bind(request, row.user)
-        return _check_policy(request, row.user, self.policy)
+        _bind(request, user)
+        return _check_policy(request, user, self.policy)
 
 
 class ErrorOut(Schema):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 
-from jiaozheng.audit.middleware import origin_for
+from jiaozheng.core.context import origin_for
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiaozheng.audit.models import AuditedModel
+from jiaozheng.core.audited import AuditedModel
 from jiaozheng.core.roles import Domain
 from jiaozheng.core.scoping import ScopedManager, ScopeRule
 

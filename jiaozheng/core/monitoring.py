@@ -15,15 +15,9 @@ from django.utils import timezone
 def collect() -> list[tuple[str, str, Any]]:
     from jiaozheng.core.models import Job, Notification
     from jiaozheng.core.registry import app_modules
-    from jiaozheng.people.models import Person
 
     since = timezone.now() - dt.timedelta(hours=1)
     rows: list[tuple[str, str, Any]] = [
-        (
-            "jz_persons_in_correction",
-            "Persons in correction",
-            Person.objects.filter(status="in_correction").count(),
-        ),
         ("jz_jobs_queued", "Background jobs waiting", Job.objects.filter(status=Job.Status.QUEUED).count()),
         (
             "jz_jobs_failed_last_hour",

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.module_loading import import_string
@@ -71,10 +72,8 @@ def notify(
 
 def staff_for_person(person: Any, roles: Iterable[str]) -> list[Any]:
     """Active staff with one of ``roles`` posted to the person's squadron or county."""
-    from jiaozheng.orgs.models import User
-
     return list(
-        User.objects.filter(
+        get_user_model().objects.filter(
             is_active=True,
             role__in=list(roles),
             assignments__unit_id__in=[person.squadron_id, person.county_id],

@@ -104,15 +104,21 @@ _unit_cache: dict[int, tuple[float, Any]] = {}
 def _unit_keys(unit: Any) -> tuple[int | None, int | None]:
     if unit is None:
         return None, None
-    from jiaozheng.orgs.models import OrgUnit
-
     if isinstance(unit, int):
+        OrgUnit = unit_model()
         pk = unit
         unit = _cached(_unit_cache, pk, lambda: OrgUnit.objects.only("path", "county_id", "kind").get(pk=pk))
     county_id = unit.county_id
     ids = [int(p) for p in unit.path.strip("/").split("/") if p]
     province_id = ids[0] if ids else None
     return county_id, province_id
+
+
+def unit_model() -> Any:
+    """The organisation-unit model, found through the foreign key of ``RuleValue`` (core imports no app)."""
+    from jiaozheng.core.models import RuleValue
+
+    return RuleValue._meta.get_field("unit").related_model
 
 
 def clear_cache() -> None:

@@ -1,10 +1,9 @@
-"""Huey entry points of the platform: thin wrappers that call services."""
+"""Huey entry points of the platform: thin wrappers that call services.
 
-from huey.contrib.djhuey import db_task
+The job runner's task lives with the jobs (``jiaozheng.core.jobs.run_job``); it is named here so the
+consumer's discovery of ``tasks`` modules registers it.
+"""
 
+from jiaozheng.core.jobs import run_job
 
-@db_task()
-def run_job(job_id: int) -> None:
-    from jiaozheng.core.jobs import job_run
-
-    job_run(job_id)
+__all__ = ["run_job"]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.models import Job, Notification
+from jiaozheng.core.registry import provider
 
 
 class LoginForm(forms.Form):
@@ -58,8 +59,9 @@ def _safe_next(request, value: str) -> str:
 @csrf_protect
 @ui_view(public=True)
 def login_view(request):
-    from jiaozheng.orgs.services import login_allowed, login_record, totp_verify
-
+    login_allowed = provider("auth.login_allowed")
+    login_record = provider("auth.login_record")
+    totp_verify = provider("auth.totp_verify")
     language = request.GET.get("language")
     if language in dict(settings.LANGUAGES):
         translation.activate(language)

@@ -6,9 +6,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jiaozheng.core.measures import MeasureContext, measure
 from jiaozheng.counselling.choices import CaseStatus, GroupSessionStatus
 from jiaozheng.counselling.models import CounsellingCase, GroupSession
-from jiaozheng.indicators.registry import MeasureContext, measure
 
 
 def sessions_held(ctx: MeasureContext) -> QuerySet[GroupSession]:

@@ -550,7 +550,7 @@ def explain(group: dict[str, Any], proposal: dict[str, Any]) -> str:
     try:
         scale = get_scale(proposal.get("params", {}).get("scale", "scl90"))
         metric = scale.metric_label(scale.primary_metric)
-        factor_label = scale.subscale_label  # type: ignore[assignment]
+        factor_label = scale.subscale_label
     except ScaleError:
         pass
     parts.append(f"{metric} {p['level_min']}–{p['level_max']}（均值 {p['level_mean']}）")

@@ -17,8 +17,8 @@ RUNS = 9
 
 
 def _province() -> Any:
-    from jiaozheng.core.synthetic import generate_province
     from jiaozheng.orgs.models import OrgUnit
+    from jiaozheng.people.synthetic import generate_province
 
     existing = OrgUnit.objects.filter(kind="province", code="980000").first()
     if existing is not None:

@@ -185,8 +185,8 @@ def bench(report: Any) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from jiaozheng.core.measures import MeasureContext, all_measures
     from jiaozheng.education.models import Attendance, Session
-    from jiaozheng.indicators.registry import MeasureContext, all_measures
     from jiaozheng.orgs.models import OrgUnit
 
     started = time.perf_counter()

@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from jiaozheng.core.registry import provider
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import scoped
 from jiaozheng.education.choices import AttendanceStatus, SessionStatus
@@ -115,9 +116,6 @@ def month_hours(
     *, actor: Any, month: dt.date, squadron: int | None = None, county: int | None = None
 ) -> HoursReport:
     """Every person the actor sees who was in correction during the month, with hours and shortfalls."""
-    from jiaozheng.community.choices import ActivityStatus, ParticipantKind, ParticipationStatus
-    from jiaozheng.community.models import Participation
-
     start, end = month_start(month), month_end(month)
     days_in_month = (end - start).days + 1
     persons = persons_in_month(scoped(Person, actor), start, end).select_related("squadron", "county")
@@ -149,18 +147,8 @@ def month_hours(
         elif row["status"] == AttendanceStatus.EXCUSED:
             excused[pid] += row["n"]
     service: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for row in (
-        Participation.objects.filter(
-            person_id__in=ids,
-            kind=ParticipantKind.SUBJECT,
-            status=ParticipationStatus.PRESENT,
-            activity__status=ActivityStatus.HELD,
-            activity__date__range=(start, end),
-        )
-        .values("person_id")
-        .annotate(hours=Sum("hours"))
-    ):
-        service[row["person_id"]] = row["hours"] or ZERO
+    # community service hours, through the registry (education does not import community)
+    service.update(provider("community.service_hours")(person_ids=ids, start=start, end=end))
 
     # the class in force at the end of the month: undo the changes made after it
     later: dict[int, str] = {}

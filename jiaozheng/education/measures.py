@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from jiaozheng.core.measures import MeasureContext, measure
 from jiaozheng.education.choices import AttendanceStatus, EducationMode, SessionStatus
 from jiaozheng.education.models import Attendance, Session
-from jiaozheng.indicators.registry import MeasureContext, measure
 
 
 def held_sessions(ctx: MeasureContext):

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from jiaozheng.core.params import date_param, id_param, month_param
+from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import VIEW
 from jiaozheng.core.scoping import get_scoped_or_404, scoped
 from jiaozheng.education.choices import (
@@ -298,8 +299,6 @@ def calendar_weeks(*, actor: Any, month: dt.date, squadron: int | None = None) -
     """The month as weeks (Monday first) with the sessions and community activities of each day."""
     from django.urls import reverse
 
-    from jiaozheng.community.selectors import ActivityFilters, activity_list
-
     start, end = month_start(month), month_end(month)
     first = start - dt.timedelta(days=start.weekday())
     last = end + dt.timedelta(days=6 - end.weekday())
@@ -339,35 +338,9 @@ def calendar_weeks(*, actor: Any, month: dt.date, squadron: int | None = None) -
                 _short(names[pk]),
             )
         )
-    from jiaozheng.community.choices import ActivityKind
-    from jiaozheng.community.models import Activity
-
-    activity_ids = activity_list(
-        actor=actor, filters=ActivityFilters(squadron=squadron, date_from=first, date_to=last)
-    ).values("pk")
-    names = defaultdict(list)
-    for activity_id, name in Activity.squadrons.through.objects.filter(
-        activity_id__in=activity_ids
-    ).values_list("activity_id", "orgunit__name"):
-        names[activity_id].append(name)
-    activity_url = reverse("community:activity_detail", args=[marker])
-    kinds = dict(ActivityKind.choices)
-    for pk, day, time, theme, status, kind in Activity.objects.filter(pk__in=activity_ids).values_list(
-        "pk", "date", "start_time", "theme", "status", "kind"
-    ):
-        days[day].items.append(
-            CalendarItem(
-                "activity",
-                pk,
-                day,
-                time,
-                theme,
-                status,
-                str(kinds[kind]),
-                activity_url.replace(str(marker), str(pk)),
-                _short(names[pk]),
-            )
-        )
+    # community service's activities, through the registry (education does not import community)
+    for item in provider("community.calendar_items")(actor=actor, first=first, last=last, squadron=squadron):
+        days[item.date].items.append(item)
     for day in days.values():
         day.items.sort(key=lambda i: (i.time, i.kind, i.pk))
     ordered = [days[d] for d in sorted(days)]
@@ -423,7 +396,7 @@ def education_stats(*, actor: Any, start: dt.date, end: dt.date, county: int | N
     by_squadron: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     Through = Session.squadrons.through
     for unit_id, mode, stage, n in (
-        Through.objects.filter(session__in=held)
+        Through.objects.filter(session__in=held)  # type: ignore[misc]
         .values_list("orgunit_id", "session__mode", "session__stage")
         .annotate(n=Count("session_id"))
         .values_list("orgunit_id", "session__mode", "session__stage", "n")
@@ -527,9 +500,9 @@ def my_upcoming(*, actor: Any, now: dt.datetime | None = None, days: int = 30) -
         opens, closes = checkin_window(row.session)
         if closes < now and row.session.date < today:
             continue
-        row.checkin_opens, row.checkin_closes = opens, closes
-        row.checkin_closed = now > closes
-        row.can_check_in = (
+        row.checkin_opens, row.checkin_closes = opens, closes  # type: ignore[attr-defined]
+        row.checkin_closed = now > closes  # type: ignore[attr-defined]
+        row.can_check_in = (  # type: ignore[attr-defined]
             row.session.mode == EducationMode.REMOTE
             and opens <= now <= closes
             and row.status != AttendanceStatus.PRESENT

@@ -718,7 +718,7 @@ def session_reschedule(
         raise ValidationError({"date": _("A session cannot be moved into the past.")})
     data = {f: getattr(session, f) for f in SESSION_FIELDS}
     data.update(date=date, start_time=start_time, end_time=end_time, squadrons=list(session.squadrons.all()))
-    if session.plan_id and month_start(date) != session.plan.month:
+    if session.plan_id and month_start(date) != session.plan.month:  # type: ignore[union-attr]
         data["plan"] = None
     data["county"] = session.county
     new = session_create(actor=actor, data=data, keep_squadrons=data["squadrons"])
@@ -895,14 +895,14 @@ def checkin_self(
         raise PermissionDenied(_("Only the supervised person checks in for themselves."))
     visible = get_scoped_or_404(Session, actor, pk=getattr(session, "pk", session))
     session = Session.objects.select_for_update().select_related("county").get(pk=visible.pk)
-    if session.mode != EducationMode.REMOTE:
+    if session.mode != EducationMode.REMOTE:  # type: ignore[union-attr]
         raise ValidationError(
             _("Only remote sessions take check-ins on the phone; attendance is taken on site.")
         )
-    if not session.is_open:
+    if not session.is_open:  # type: ignore[union-attr]
         raise ValidationError(_("This session was cancelled or moved."))
     now = now or timezone.now()
-    opens, closes = checkin_window(session)
+    opens, closes = checkin_window(session)  # type: ignore[arg-type]
     if now < opens:
         raise ValidationError(
             _("Check-in opens at %(time)s.") % {"time": timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")}
@@ -927,14 +927,14 @@ def checkin_self(
     row.method = AttendanceMethod.SELF
     row.checked_in_at = now
     row.latitude, row.longitude, row.accuracy_m = lat, lon, acc
-    row.outside_county = _outside_county(session.county, lat, lon) if lat is not None else None
+    row.outside_county = _outside_county(session.county, lat, lon) if lat is not None else None  # type: ignore[union-attr, arg-type]
     row.save()
     timeline_add(
         row.person_id,
         "education.checked_in",
         obj=row,
-        title=session.title,
-        date=session.date.isoformat(),
+        title=session.title,  # type: ignore[union-attr]
+        date=session.date.isoformat(),  # type: ignore[union-attr]
         hours=str(row.hours),
     )
     return row

@@ -20,6 +20,7 @@ from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
 from jiaozheng.core.params import date_param, id_param, int_param
+from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for
@@ -778,9 +779,7 @@ def stats_view(request):
     county_text = request.GET.get("county") or ""
     county = id_param(county_text)
     stats = education_stats(actor=request.user, start=start, end=end, county=county)
-    from jiaozheng.community.selectors import community_stats
-
-    community = community_stats(actor=request.user, start=start, end=end, county=county)
+    community = provider("community.stats")(actor=request.user, start=start, end=end, county=county)
     target_county = county or (counties[0].pk if len(counties) == 1 else None)
     target = rule("education.sessions_per_year", target_county)
     elapsed = min(12, max(0, (today.month - 1) if year == today.year else (12 if year < today.year else 0)))
@@ -858,8 +857,7 @@ def import_template(request):
 
 @ui_view(**SUBJECT_POLICY)
 def me_view(request):
-    from jiaozheng.community.selectors import my_participations
-
+    my_participations = provider("community.my_participations")
     person = request.user.person
     today = timezone.localdate()
     return render(

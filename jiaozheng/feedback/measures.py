@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db.models import Avg
 from django.utils.translation import gettext_lazy as _
 
+from jiaozheng.core.measures import MeasureContext, measure
 from jiaozheng.feedback.models import BuyerEvaluation
 from jiaozheng.feedback.selectors import period_figures
-from jiaozheng.indicators.registry import MeasureContext, measure
 
 
 @measure(

@@ -12,10 +12,10 @@ from jiaozheng.contracts.selectors import contract_get
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
 from jiaozheng.core.errors import ApplicationError
+from jiaozheng.core.measures import all_measures
 from jiaozheng.core.roles import Domain
 from jiaozheng.indicators.evaluation import YearOutsideContract, default_year, evaluate
 from jiaozheng.indicators.progress import contract_progress
-from jiaozheng.indicators.registry import all_measures
 
 router = Router(tags=["performance"])
 

@@ -1,6 +1,6 @@
 """P5: contract performance (``scripts/bench.py --only indicators``). Everything is rolled back afterwards.
 
-A synthetic province (``core.synthetic``: 35,000 persons, 120 counties) gets a year of records in every
+A synthetic province (``people.synthetic``: 35,000 persons, 120 counties) gets a year of records in every
 service module (per county about 160 education sessions and 160 community activities with a dozen
 attendees each; per person ten visits, an assessment, an app install and a device; per county a group
 with six sessions and twenty counselling cases), and two contracts with the 18 indicators of the demo and
@@ -52,12 +52,12 @@ def _seconds(func: Any, runs: int = 3) -> float:
 def _run(report: Any, vendor: str) -> None:
     from django.utils import timezone
 
-    from jiaozheng.core.synthetic import generate_province
     from jiaozheng.indicators.evaluation import evaluate, kpi_json
     from jiaozheng.indicators.render_docx import render_docx
     from jiaozheng.indicators.render_pdf import render_pdf
     from jiaozheng.indicators.report import annual_report
     from jiaozheng.people.models import Person
+    from jiaozheng.people.synthetic import generate_province
 
     year = timezone.localdate().year - 1
     started = time.perf_counter()

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from jiaozheng.contracts.models import Contract
 from jiaozheng.contracts.selectors import FundsSummary, funds_summary
+from jiaozheng.core.measures import Measure, MeasureContext, all_measures
 from jiaozheng.indicators.choices import (
     BAND_ZH,
     GRADE_ZH,
@@ -31,7 +32,6 @@ from jiaozheng.indicators.choices import (
     RateDisplay,
 )
 from jiaozheng.indicators.models import Indicator
-from jiaozheng.indicators.registry import Measure, MeasureContext, all_measures
 from jiaozheng.indicators.scoring import (
     Score,
     Status,

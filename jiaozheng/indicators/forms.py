@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiaozheng.core.measures import all_measures
 from jiaozheng.indicators.choices import (
     Band,
     Direction,
@@ -16,7 +17,6 @@ from jiaozheng.indicators.choices import (
     ReportFormat,
     ReportKind,
 )
-from jiaozheng.indicators.registry import all_measures
 
 
 def measure_choices(blank: str) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from jiaozheng.indicators.registry import MeasureContext, measure
+from jiaozheng.core.measures import MeasureContext, measure
 from jiaozheng.people.choices import Status, TerminationReason
 from jiaozheng.people.models import Person
 

@@ -1,6 +1,6 @@
 """Performance indicators of a contract-year, their monthly plan, the report narratives and issued reports.
 
-An ``Indicator`` binds a contract-year to a measure (``jiaozheng.indicators.registry``) by code and adds
+An ``Indicator`` binds a contract-year to a measure (``jiaozheng.core.measures``) by code and adds
 the contract's target, unit, weight, group and scoring rule. Actual values are never typed in: they are
 computed from the records by the measure. Only indicators that no record can measure (a satisfaction
 survey result) take a manual value with its source, and qualitative indicators take a band.

@@ -30,11 +30,11 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from jiaozheng.core.measures import Measure, MeasureContext
 from jiaozheng.core.rules import rule
 from jiaozheng.indicators.choices import Direction, IndicatorKind
 from jiaozheng.indicators.evaluation import Evaluation, Outcome
 from jiaozheng.indicators.models import PlanMonth
-from jiaozheng.indicators.registry import Measure, MeasureContext
 from jiaozheng.indicators.scoring import format_number
 
 ZERO = Decimal(0)

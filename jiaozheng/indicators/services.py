@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiaozheng.contracts.models import Contract
+from jiaozheng.core.measures import all_measures
 from jiaozheng.core.roles import CHANGE, Domain
 from jiaozheng.core.scoping import get_scoped_or_404, require
 from jiaozheng.indicators.choices import (
@@ -27,7 +28,6 @@ from jiaozheng.indicators.choices import (
 )
 from jiaozheng.indicators.models import Indicator, Narrative, PlanMonth
 from jiaozheng.indicators.narratives import ANNUAL_KEYS, MONTHLY_KEYS, token_problems
-from jiaozheng.indicators.registry import all_measures
 from jiaozheng.indicators.scoring import band_problem
 
 INDICATOR_FIELDS = (

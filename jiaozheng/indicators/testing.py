@@ -12,8 +12,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from jiaozheng.contracts.testing import contract_at
+from jiaozheng.core import measures as registry
 from jiaozheng.core.testing.matrix import object_factory
-from jiaozheng.indicators import registry
 from jiaozheng.indicators.choices import IndicatorGroup, ReportFormat, ReportKind
 from jiaozheng.indicators.models import Indicator, ReportRun
 

@@ -23,6 +23,7 @@ from jiaozheng.contracts.models import Contract
 from jiaozheng.contracts.selectors import contract_get, contract_list
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
+from jiaozheng.core.measures import all_measures, get_measure
 from jiaozheng.core.params import int_param, month_param
 from jiaozheng.core.roles import CHANGE, VIEW, Domain, role_allows
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
@@ -39,7 +40,6 @@ from jiaozheng.indicators.forms import AssessForm, GenerateForm, IndicatorForm, 
 from jiaozheng.indicators.models import Indicator, PlanMonth, ReportRun
 from jiaozheng.indicators.narratives import SECTION_TITLES, Resolver, default_text
 from jiaozheng.indicators.progress import contract_progress, months_between
-from jiaozheng.indicators.registry import all_measures, get_measure
 from jiaozheng.indicators.report import annual_report, monthly_plan, monthly_summary, stored_texts
 
 SENSITIVE = {Domain.PSYCH: "psych", Domain.LOCATION: "location", Domain.COUNSELLING_NOTES: "counselling"}

@@ -235,7 +235,6 @@ def _enrol_all(ctx: DemoContext, items: list[tuple[Any, Any, str, str, dt.dateti
     from jiaozheng.location import auth
     from jiaozheng.location.choices import InstallKind, InstallSource
     from jiaozheng.location.models import Device, InstallRecord, LatestPosition
-    from jiaozheng.location.services import contract_for
 
     devices = []
     for person, actor, platform, label, enrolled_at in items:
@@ -253,20 +252,15 @@ def _enrol_all(ctx: DemoContext, items: list[tuple[Any, Any, str, str, dt.dateti
             )
         )
     Device.objects.bulk_create(devices, batch_size=500)
-    contracts: dict[tuple[int, dt.date], Any] = {}
     installs, latest, timeline = [], [], []
     for device, (person, actor, platform, _label, enrolled_at) in zip(devices, items, strict=True):
         day = timezone.localtime(enrolled_at).date()
-        key = (person.county_id, day)
-        if key not in contracts:
-            contracts[key] = contract_for(person.county_id, day)
         installs.append(
             InstallRecord(
                 person=person,
                 county_id=person.county_id,
                 installed_on=day,
                 device=device,
-                contract=contracts[key],
                 kind=InstallKind.FIRST,
                 source=InstallSource.ENROLMENT,
                 recorded_by=actor,

@@ -103,7 +103,6 @@ def write_installs(actor: Any, rows: list[dict[str, Any]], context: dict[str, An
     """Create the install records and their historical devices (bulk, audited with record_bulk)."""
     from jiaozheng.audit.services import record_bulk
     from jiaozheng.location.models import Device, InstallRecord
-    from jiaozheng.location.services import contract_for
 
     user = actor if getattr(actor, "pk", None) else None
     rows = sorted(rows, key=lambda r: (r["person"].pk, r["installed_on"]))
@@ -116,7 +115,6 @@ def write_installs(actor: Any, rows: list[dict[str, Any]], context: dict[str, An
             "person_id", flat=True
         )
     )
-    contracts: dict[tuple[int, dt.date], Any] = {}
     devices, installs = [], []
     for i, row in enumerate(rows):
         person = row["person"]
@@ -148,16 +146,12 @@ def write_installs(actor: Any, rows: list[dict[str, Any]], context: dict[str, An
     Device.objects.bulk_create(devices, batch_size=1000)
     for row, device in zip(rows, devices, strict=True):
         person = row["person"]
-        key = (person.county_id, row["installed_on"])
-        if key not in contracts:
-            contracts[key] = contract_for(person.county_id, row["installed_on"])
         installs.append(
             InstallRecord(
                 person=person,
                 county_id=person.county_id,
                 installed_on=row["installed_on"],
                 device=device,
-                contract=contracts[key],
                 kind=InstallKind.REINSTALL if person.pk in has_install else InstallKind.FIRST,
                 source=InstallSource.IMPORT,
                 note=row["note"],

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from jiaozheng.indicators.registry import MeasureContext, measure
+from jiaozheng.core.measures import MeasureContext, measure
 
 
 def _installs(ctx: MeasureContext) -> Any:

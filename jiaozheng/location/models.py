@@ -202,7 +202,8 @@ class Device(AuditedModel):
 
 
 class InstallRecord(AuditedModel):
-    """定位服务（APP安装）人次: one installation of the location app for a person, the contract's output."""
+    """定位服务（APP安装）人次: one installation of the location app for a person, the output of the contract
+    that covers the person's county on the day of installation."""
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="location_installs", verbose_name=_("person")
@@ -212,14 +213,8 @@ class InstallRecord(AuditedModel):
     device = models.ForeignKey(
         Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="installs"
     )
-    contract = models.ForeignKey(
-        "contracts.Contract",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("contract"),
-    )
+    # No foreign key to the contract (contracts sit above location): an installation counts for the
+    # contract covering its county on its day (contracts/provides.py, "contracts.covering").
     kind = models.CharField(_("kind"), max_length=10, choices=InstallKind.choices)
     source = models.CharField(_("source"), max_length=10, choices=InstallSource.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)

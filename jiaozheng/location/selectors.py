@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.params import id_param
+from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import VIEW
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scoped
@@ -222,7 +223,7 @@ class DeviceRow:
 
     @property
     def state_label(self) -> str:
-        return PresenceState(self.state).label
+        return PresenceState(self.state).label  # type: ignore[return-value]
 
     @property
     def cause_text(self) -> str:
@@ -238,7 +239,7 @@ def device_rows(
         persons = persons.filter(squadron_id=squadron)
     if q:
         persons = persons.filter(Q(name__icontains=q) | Q(case_number__icontains=q))
-    persons = list(persons.order_by("squadron__sort_order", "name", "id"))
+    persons = list(persons.order_by("squadron__sort_order", "name", "id"))  # type: ignore[assignment]
     ids = [p.pk for p in persons]
     devices = {d.person_id: d for d in Device.objects.filter(person_id__in=ids, status=DeviceStatus.ACTIVE)}
     latest = {row.person_id: row for row in LatestPosition.objects.filter(person_id__in=ids)}
@@ -255,12 +256,24 @@ def device_rows(
     return rows[:limit] if limit else rows
 
 
+def _with_contracts(installs: list[InstallRecord]) -> list[InstallRecord]:
+    """Each installation with ``contract``: the contract covering its county on its day (or None)."""
+    covering = provider("contracts.covering")
+    found: dict[tuple[int, dt.date], Any] = {}
+    for install in installs:
+        key = (install.county_id, install.installed_on)
+        if key not in found:
+            found[key] = covering(*key)
+        install.contract = found[key]  # type: ignore[attr-defined]
+    return installs
+
+
 def device_history(*, actor: Any, person: Person) -> dict[str, Any]:
     return {
         "devices": list(
             scoped(Device, actor).filter(person=person).select_related("enrolled_by", "ended_by")
         ),
-        "installs": list(scoped(InstallRecord, actor).filter(person=person).select_related("contract")),
+        "installs": _with_contracts(list(scoped(InstallRecord, actor).filter(person=person))),
     }
 
 
@@ -434,7 +447,7 @@ def person_zones(*, actor: Any, person: Person) -> dict[str, Any]:
             )
     for order in person.prohibitions.filter(kind=ProhibitionKind.AREA, zone__isnull=False, end_on__gte=today):
         try:
-            geometry = zone_geometry_deg(order.zone)
+            geometry = zone_geometry_deg(order.zone)  # type: ignore[arg-type]
         except Exception:
             continue
         features.append(

@@ -193,7 +193,7 @@ def _add_evidence(
     )
     alert.event_count += 1
     alert.last_event_at = max(alert.last_event_at, occurred_at)
-    if SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]:
+    if SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]:  # type: ignore[index]
         alert.severity = severity
     if alert.cleared_at is not None:
         alert.cleared_at = None  # the condition is back
@@ -366,17 +366,6 @@ def _locked_person(actor: Any, person: Any) -> Any:
     return Person.objects.select_for_update().select_related("county", "squadron").get(pk=visible.pk)
 
 
-def contract_for(county_id: int, day: dt.date) -> Any:
-    """The purchased-service contract covering a county on a day (its 定位服务 output), if any."""
-    from jiaozheng.contracts.models import Contract
-
-    return (
-        Contract.objects.filter(counties__pk=county_id, start_on__lte=day, end_on__gte=day)
-        .order_by("-start_on")
-        .first()
-    )
-
-
 @transaction.atomic
 def device_enrol(
     *, actor: Any, person: Any, platform: str, label: str = "", note: str = ""
@@ -423,7 +412,6 @@ def device_enrol(
         county_id=person.county_id,
         installed_on=today,
         device=device,
-        contract=contract_for(person.county_id, today),
         kind=InstallKind.FIRST if first else InstallKind.REINSTALL,
         source=InstallSource.ENROLMENT,
         note=(note or "").strip()[:200],

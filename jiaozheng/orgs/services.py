@@ -35,7 +35,7 @@ def system_user() -> User:
 
 @transaction.atomic
 def unit_create(*, actor: Any, kind: str, name: str, parent: OrgUnit | None = None, **fields: Any) -> OrgUnit:
-    expected_parent = OrgUnit.PARENT_KIND.get(kind)
+    expected_parent = OrgUnit.PARENT_KIND.get(kind)  # type: ignore[call-overload]
     if expected_parent is None and parent is not None:
         raise ValidationError({"parent": _("A province has no parent unit.")})
     if expected_parent is not None and (parent is None or parent.kind != expected_parent):

@@ -79,7 +79,7 @@ def person_list(*, actor: Any, filters: PersonFilters | None = None) -> QuerySet
     if filters.correction_type:
         qs = qs.filter(correction_type=filters.correction_type)
     if filters.new_entrants:
-        qs = qs.new_entrants()
+        qs = qs.new_entrants()  # type: ignore[attr-defined]
     if filters.hardship:
         qs = qs.filter(is_hardship=True)
     if filters.juvenile is not None:
@@ -138,6 +138,6 @@ def caseload_counts(*, actor: Any, on: dt.date | None = None) -> dict[str, Any]:
         "in_correction": sum(by_class.values()),
         "by_class": by_class,
         "by_type": by_type,
-        "new_entrants": active.new_entrants(on).count(),
+        "new_entrants": active.new_entrants(on).count(),  # type: ignore[attr-defined]
         "pending": scoped(Person, actor).filter(status=Status.PENDING).count(),
     }

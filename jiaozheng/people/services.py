@@ -224,7 +224,7 @@ def _clean_person_data(
 
 
 def _derive(person: Person) -> None:
-    person.county_id = person.squadron.county_id
+    person.county_id = person.squadron.county_id  # type: ignore[assignment]
     person.id_index = blind_index(person.id_number)
     person.id_tail = (person.id_number or "")[-4:]
     person.phone_index = blind_index(person.phone)
@@ -293,7 +293,7 @@ def person_create(*, actor: Any, data: dict[str, Any]) -> Person:
     """Register a person (接收登记). With ``intake_on`` the person has reported and is in correction."""
     person = person_build(actor=actor, data=data)
     person.case_number = _next_case_number(
-        person.squadron.county, (person.term_start or timezone.localdate()).year
+        person.squadron.county, (person.term_start or timezone.localdate()).year  # type: ignore[arg-type]
     )
     person.save()
     if not is_visible(person, actor):
@@ -334,7 +334,7 @@ def persons_bulk_register(*, actor: Any, persons: list[Person]) -> int:
     for person in persons:
         county = person.squadron.county
         year = (person.term_start or today).year
-        prefix = f"{county.code or county.pk}-{year}-"
+        prefix = f"{county.code or county.pk}-{year}-"  # type: ignore[union-attr]
         if prefix not in next_seq:
             last = (
                 Person.objects.filter(case_number__startswith=prefix)
@@ -434,7 +434,7 @@ def _record_report(actor: Any, person: Person, reported_on: dt.date, note: str) 
         note=note,
         data={
             "late_days": late,
-            "deadline": person.report_deadline().isoformat() if person.report_deadline() else None,
+            "deadline": person.report_deadline().isoformat() if person.report_deadline() else None,  # type: ignore[union-attr]
         },
         recorded_by=_user(actor),
     )

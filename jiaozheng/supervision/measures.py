@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from jiaozheng.indicators.registry import MeasureContext, measure
+from jiaozheng.core.measures import MeasureContext, measure
 from jiaozheng.people.models import Person
 from jiaozheng.supervision.choices import TravelStatus
 from jiaozheng.supervision.models import Investigation, Release, TravelRequest

@@ -232,7 +232,7 @@ def travel_request(
     end_on: dt.date | None,
 ) -> TravelRequest:
     require(actor, Domain.CASELOAD)
-    p = get_scoped_or_404(Person.objects.select_for_update(), actor, pk=getattr(person, "pk", person))
+    p: Person = get_scoped_or_404(Person.objects.select_for_update(), actor, pk=getattr(person, "pk", person))
     if p.status != Status.IN_CORRECTION:
         raise ValidationError(_("Only a person in correction may apply to travel."))
     place = _text(destination, "destination", _("Destination"), max_length=120)
@@ -345,7 +345,7 @@ def release_issue(
     from jiaozheng.people.services import person_release
 
     require(actor, Domain.CASELOAD)
-    p = get_scoped_or_404(Person.objects.select_for_update(), actor, pk=getattr(person, "pk", person))
+    p: Person = get_scoped_or_404(Person.objects.select_for_update(), actor, pk=getattr(person, "pk", person))
     if released_on is None:
         raise ValidationError({"released_on": _("Give the date of release.")})
     if p.judgment_effective_on and released_on < p.judgment_effective_on:

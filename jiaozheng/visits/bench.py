@@ -73,9 +73,9 @@ def _run(report: Any, vendor: str) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from jiaozheng.core.synthetic import generate_province
-    from jiaozheng.indicators.registry import MeasureContext, get_measure
+    from jiaozheng.core.measures import MeasureContext, get_measure
     from jiaozheng.people.models import Person
+    from jiaozheng.people.synthetic import generate_province
     from jiaozheng.visits.models import Visit
 
     rng = random.Random(6)

@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiaozheng.indicators.registry import MeasureContext, measure
+from jiaozheng.core.measures import MeasureContext, measure
 from jiaozheng.people.models import Person
 from jiaozheng.visits.choices import VisitOutcome, VisitType
 from jiaozheng.visits.models import Intervention, Visit

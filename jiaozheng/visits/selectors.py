@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiaozheng.core.params import date_param, id_param
+from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import VIEW, Domain
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.orgs.models import OrgUnit
@@ -466,11 +467,12 @@ def quota_code(visit_type: str, unit: str) -> str:
 
 def quota_progress(*, actor: Any, today: dt.date | None = None) -> list[tuple[Any, list[QuotaProgress]]]:
     """Per visible contract: each visit quota with its actual from the registered measure."""
-    from jiaozheng.contracts.models import Contract
-    from jiaozheng.indicators.registry import MeasureContext, get_measure
+    from jiaozheng.core.measures import MeasureContext, get_measure
 
     today = today or timezone.localdate()
-    contracts = scoped(Contract, actor, domain=Domain.PERFORMANCE).prefetch_related("counties")
+    contracts = provider("contracts.visible")(actor=actor, domain=Domain.PERFORMANCE).prefetch_related(
+        "counties"
+    )
     quotas = defaultdict(list)
     for quota in scoped(VisitQuota, actor).select_related("contract"):
         quotas[quota.contract_id].append(quota)

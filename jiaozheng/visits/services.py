@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiaozheng.audit.services import timeline_add
+from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, VIEW, Domain, Role, role_allows
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, is_visible, scope_for, scoped
@@ -411,8 +412,8 @@ def _intervention_write(
 def _open_referral(actor: Any, person: Person, reason: str, visit: Visit) -> Any:
     """A psychological referral opens a counselling referral (jiaozheng.counselling.services)."""
     try:
-        from jiaozheng.counselling.services import referral_open
-    except ImportError:
+        referral_open = provider("counselling.referral_open")
+    except LookupError:
         raise ValidationError(
             {"interventions": _("The counselling module is not installed: the referral cannot be opened.")}
         )
@@ -588,7 +589,7 @@ def _help_write(
     help_row.save()
     timeline_add(person, "visit.hardship_help", obj=help_row, kind=kind)
     if not person.is_hardship:
-        _mark_hardship(actor, person, HelpKind(kind).label)
+        _mark_hardship(actor, person, HelpKind(kind).label)  # type: ignore[arg-type]
     return help_row
 
 
@@ -769,12 +770,10 @@ def quota_save(
     *, actor: Any, contract: Any, visit_type: str, unit: str, target: int, note: str = ""
 ) -> VisitQuota:
     """Set a contract's visit quota (creates it, or changes the target of the same kind and unit)."""
-    from jiaozheng.contracts.models import Contract
-
     _require(actor, Domain.PERFORMANCE)
     _require_roles(actor, BUREAU_ROLES, _("Only the bureau sets visit standards and contract quotas."))
-    contract = get_scoped_or_404(
-        Contract, actor, domain=Domain.PERFORMANCE, pk=getattr(contract, "pk", contract)
+    contract = provider("contracts.get")(
+        actor=actor, domain=Domain.PERFORMANCE, pk=getattr(contract, "pk", contract)
     )
     if visit_type not in VisitType.values:
         raise ValidationError({"visit_type": _("Unknown kind of visit.")})
@@ -846,7 +845,7 @@ def route_plan_create(
         if not members:
             continue
         for user in members:
-            if not user.is_active or user.role not in STAFF_ROLES or not is_visible(squadron, user):
+            if not user.is_active or user.role not in STAFF_ROLES or not is_visible(squadron, user):  # type: ignore[arg-type]
                 raise ValidationError({"teams": unknown_account(user.pk)})
         clean_teams.append(members)
     if not clean_teams:
@@ -896,7 +895,7 @@ def overdue_warn(*, today: dt.date | None = None, county_ids: list[int] | None =
             "person_id", "standard_key", "window_start"
         )
     )
-    fresh = [i for i in items if (i.person_id, i.standard.key, i.missed.start) not in existing]
+    fresh = [i for i in items if (i.person_id, i.standard.key, i.missed.start) not in existing]  # type: ignore[union-attr]
     if not fresh:
         return 0
     team = defaultdict(set)
@@ -924,8 +923,8 @@ def overdue_warn(*, today: dt.date | None = None, county_ids: list[int] | None =
                     person=person,
                     standard_key=item.standard.key,
                     visit_type=item.standard.visit_type,
-                    window_start=item.missed.start,
-                    window_end=item.missed.end,
+                    window_start=item.missed.start,  # type: ignore[union-attr]
+                    window_end=item.missed.end,  # type: ignore[union-attr]
                     recipients=sorted(recipients),
                 )
         except IntegrityError:
@@ -935,7 +934,7 @@ def overdue_warn(*, today: dt.date | None = None, county_ids: list[int] | None =
             person,
             "visit.overdue",
             kind=item.standard.visit_type,
-            end=item.missed.end.isoformat(),
+            end=item.missed.end.isoformat(),  # type: ignore[union-attr]
         )
         for user_id in recipients:
             per_user[user_id].append(f"{person.name}（{VisitType(item.standard.visit_type).label}）")

@@ -21,6 +21,7 @@ from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
 from jiaozheng.core.params import date_param, id_param
+from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, role_allows
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
@@ -866,9 +867,9 @@ def quotas_view(request):
 
 @ui_view(roles=BUREAU, domain=Domain.PERFORMANCE, action=CHANGE)
 def quota_new(request):
-    from jiaozheng.contracts.models import Contract
-
-    contracts = scoped(Contract, request.user, domain=Domain.PERFORMANCE).order_by("-start_on", "code")
+    contracts = provider("contracts.visible")(actor=request.user, domain=Domain.PERFORMANCE).order_by(
+        "-start_on", "code"
+    )
     form = vf.QuotaForm(
         request.POST or None, contracts=contracts, initial={"contract": request.GET.get("contract")}
     )

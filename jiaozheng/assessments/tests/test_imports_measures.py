@@ -12,7 +12,7 @@ from jiaozheng.assessments.imports import copa_pi_columns, copa_pi_template
 from jiaozheng.assessments.models import Assessment, ExternalResult
 from jiaozheng.assessments.testing import completed_assessment
 from jiaozheng.core.imports import run_import
-from jiaozheng.indicators.registry import MeasureContext, get_measure
+from jiaozheng.core.measures import MeasureContext, get_measure
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from jiaozheng.audit.context import acting_as
 from jiaozheng.audit.models import AuditEntry
 from jiaozheng.audit.services import verify_chain
+from jiaozheng.core.context import acting_as
 from jiaozheng.orgs.models import ServiceProvider
 
 pytestmark = pytest.mark.django_db

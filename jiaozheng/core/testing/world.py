@@ -21,7 +21,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from jiaozheng.audit.context import acting_as
+from jiaozheng.core.context import acting_as
 from jiaozheng.core.demo import make_id_number
 from jiaozheng.core.roles import Role
 

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from jiaozheng.core.imports import run_import
+from jiaozheng.core.measures import MeasureContext, get_measure
 from jiaozheng.counselling import services
 from jiaozheng.counselling.models import CaseSession, CounsellingCase, CounsellingGroup, GroupSession
-from jiaozheng.indicators.registry import MeasureContext, get_measure
 
 pytestmark = pytest.mark.django_db
 

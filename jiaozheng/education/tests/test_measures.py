@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from jiaozheng.community import services as community
 from jiaozheng.community.tests.helpers import activity_data, held_activity
+from jiaozheng.core.measures import MeasureContext, all_measures, get_measure
 from jiaozheng.education import services
 from jiaozheng.education.tests.helpers import held_session, make_session, remote_now
-from jiaozheng.indicators.registry import MeasureContext, all_measures, get_measure
 
 pytestmark = pytest.mark.django_db
 

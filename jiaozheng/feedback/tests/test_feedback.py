@@ -9,13 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from jiaozheng.core.measures import MeasureContext, get_measure
 from jiaozheng.core.rules import clear_cache
 from jiaozheng.education.choices import AttendanceStatus, SessionStatus
 from jiaozheng.education.models import Attendance
 from jiaozheng.education.testing import make_session_at
 from jiaozheng.feedback import selectors, services
 from jiaozheng.feedback.models import BuyerEvaluation, FeedbackResponse
-from jiaozheng.indicators.registry import MeasureContext, get_measure
 
 FIVE = {"overall": 5, "content": 4, "organisation": 4, "staff": 5}
 

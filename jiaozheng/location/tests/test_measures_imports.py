@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from jiaozheng.core.imports import run_import
-from jiaozheng.indicators.registry import MeasureContext, get_measure
+from jiaozheng.core.measures import MeasureContext, get_measure
 from jiaozheng.location.models import Device, InstallRecord
 from jiaozheng.location.testing import enrol
 from jiaozheng.people.models import Person

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from jiaozheng.indicators.registry import MeasureContext
+from jiaozheng.core.measures import MeasureContext
 from jiaozheng.supervision import measures
 from jiaozheng.supervision.models import Investigation, Release, TravelRequest
 

@@ -8,7 +8,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from jiaozheng.indicators.registry import MeasureContext, all_measures, get_measure
+from jiaozheng.core.measures import MeasureContext, all_measures, get_measure
 from jiaozheng.visits import services
 from jiaozheng.visits.choices import InterventionKind, VisitOutcome
 from jiaozheng.visits.tests.conftest import visit_input

@@ -38,9 +38,13 @@ class Command(BaseCommand):
             return
         if not options["file"]:
             raise CommandError("give the file to import")
-        from jiaozheng.audit.context import acting_as
-        from jiaozheng.orgs.models import User
-        from jiaozheng.orgs.services import system_user
+        from django.contrib.auth import get_user_model
+
+        from jiaozheng.core.context import acting_as
+        from jiaozheng.core.registry import provider
+
+        User = get_user_model()
+        system_user = provider("orgs.system_user")
 
         actor = system_user()
         if options["username"]:

@@ -79,11 +79,11 @@ class Command(BaseCommand):
                 total += len(rows)
         verb = "checked" if action == "check" else "re-encrypted with the newest key"
         if action == "rotate":
-            from jiaozheng.audit.context import acting_as
-            from jiaozheng.audit.services import record_action
-            from jiaozheng.orgs.services import system_user
+            from jiaozheng.core.context import acting_as
+            from jiaozheng.core.registry import provider
 
-            system = system_user()
+            record_action = provider("audit.record_action")
+            system = provider("orgs.system_user")()
             with acting_as(system, "cli"):
                 record_action(system, "keys.rotated", {"values": total})
         self.stdout.write(f"{total} encrypted values {verb}")

@@ -18,8 +18,11 @@ def demo_modules():
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """The accounts of a loaded demo, read back from the database."""
+    from django.contrib.auth import get_user_model
+
     from jiaozheng.core.roles import Role
-    from jiaozheng.orgs.models import User
+
+    User = get_user_model()
 
     order = {role: i for i, role in enumerate(Role.values)}
     users = (
@@ -51,7 +54,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from jiaozheng.orgs.models import OrgUnit
+        from jiaozheng.core.rules import unit_model
+
+        OrgUnit = unit_model()
 
         if OrgUnit.objects.exists():
             if options["if_empty"]:

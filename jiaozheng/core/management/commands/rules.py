@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from jiaozheng.core.models import RuleValue
-        from jiaozheng.orgs.models import OrgUnit
+        from jiaozheng.core.rules import unit_model
+
+        OrgUnit = unit_model()
 
         if options["action"] == "list":
             overrides = {(r.key, r.unit_id): r for r in RuleValue.objects.select_related("unit")}
@@ -49,8 +51,10 @@ class Command(BaseCommand):
         unit = OrgUnit.objects.filter(code=options["unit"], kind__in=["province", "county"]).first()
         if unit is None:
             raise CommandError("no province or county with that code")
-        from jiaozheng.audit.context import acting_as
-        from jiaozheng.orgs.services import system_user
+        from jiaozheng.core.context import acting_as
+        from jiaozheng.core.registry import provider
+
+        system_user = provider("orgs.system_user")
 
         with acting_as(system_user(), "cli"):
             RuleValue.objects.update_or_create(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from jiaozheng.core.synthetic import generate_province
+from jiaozheng.people.synthetic import generate_province
 
 
 class Command(BaseCommand):
@@ -25,9 +25,11 @@ class Command(BaseCommand):
             f"{len(result.person_ids)} persons in {result.seconds:.1f} s"
         )
         if options["fixes"]:
+            from jiaozheng.core.registry import provider
+
             try:
-                from jiaozheng.location.synthetic import generate_fixes
-            except ImportError:
+                generate_fixes = provider("location.generate_fixes")
+            except LookupError:
                 self.stderr.write("the location module provides no fix generator")
                 return
             stats = generate_fixes(person_ids=result.person_ids, total=options["fixes"])
