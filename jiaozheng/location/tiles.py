@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import os
 import sqlite3
 import threading
@@ -280,6 +281,15 @@ def _open_mbtiles(path: Path, version: str) -> Archive:
         version=version,
         _reader=reader,
     )
+
+
+def tile_of(lat: float, lon: float, z: int) -> tuple[int, int]:
+    """The (x, y) of the Web Mercator tile that holds a point at zoom z."""
+    n = 2**z
+    lat = max(-85.0511, min(85.0511, lat))
+    x = min(n - 1, max(0, int((lon + 180.0) / 360.0 * n)))
+    y = min(n - 1, max(0, int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)))
+    return x, y
 
 
 def _sane_bounds(b: tuple[float, float, float, float]) -> tuple[float, float, float, float] | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -15,15 +14,7 @@ from django.test import override_settings
 
 from jiaozheng.core.testing.matrix import route_setup
 from jiaozheng.location import tiles
-
-
-def tile_of(lat: float, lon: float, z: int) -> tuple[int, int]:
-    """The (x, y) of the Web Mercator tile that holds a point."""
-    n = 2**z
-    x = int((lon + 180.0) / 360.0 * n)
-    rad = math.radians(lat)
-    y = int((1.0 - math.asinh(math.tan(rad)) / math.pi) / 2.0 * n)
-    return x, y
+from jiaozheng.location.tiles import tile_of
 
 
 def png_tile(

@@ -197,3 +197,20 @@ def test_tiles_are_for_the_staff_who_may_open_the_map(world, client, login):
             tile_status = c.get(url).status_code
             assert (map_status == 200) == (tile_status == 200), name
             assert tile_status in (200, 403), name
+
+
+def test_the_command_checks_an_archive_before_it_is_put_in_place(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    good = write_pmtiles(tmp_path / "county.pmtiles", {_seat(12): GREEN})
+    out = StringIO()
+    call_command("location_basemap", "--check", str(good), stdout=out)
+    assert "format: png" in out.getvalue() and "min_zoom: 12" in out.getvalue()
+    bad = tmp_path / "bad.pmtiles"
+    bad.write_bytes(b"not an archive" * 20)
+    with pytest.raises(CommandError):
+        call_command("location_basemap", "--check", str(bad), stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("location_basemap", "--check", str(tmp_path / "missing.pmtiles"), stdout=StringIO())
