@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 from pathlib import Path
 
@@ -214,3 +215,36 @@ def test_the_command_checks_an_archive_before_it_is_put_in_place(tmp_path):
         call_command("location_basemap", "--check", str(bad), stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("location_basemap", "--check", str(tmp_path / "missing.pmtiles"), stdout=StringIO())
+
+
+def test_a_large_archive_with_leaf_directories_is_read_right(tmp_path):
+    # given an archive too large for its root directory alone (distinct tiles: no run-length sharing)
+    rng = random.Random(13)
+    cells = rng.sample(range(1024 * 1024), 30000)
+    data = {(10, c % 1024, c // 1024): rng.randbytes(rng.randint(5, 300)) for c in cells}
+    path = write_pmtiles(tmp_path / "big.pmtiles", data)
+    from pmtiles.reader import MmapSource, Reader
+
+    with open(path, "rb") as f:
+        assert Reader(MmapSource(f)).header()["leaf_directory_length"] > 0
+    with override_settings(LOCATION_BASEMAP=str(path)):
+        archive = tiles.current()
+        # then every tile is found, and the holes between them are not
+        assert all(archive.tile(*zxy) == blob for zxy, blob in data.items())
+        present = set(cells)
+        holes = [c for c in rng.sample(range(1024 * 1024), 2000) if c not in present][:500]
+        assert all(archive.tile(10, c % 1024, c // 1024) is None for c in holes)
+
+
+def test_an_mbtiles_file_converted_with_pmtiles_convert_serves_the_same_tiles(tmp_path):
+    from pmtiles.convert import mbtiles_to_pmtiles
+
+    data = {
+        zxy: png_tile((zxy[1] % 256, zxy[2] % 256, 9)) for zxy in covering(*COUNTY_SEAT, [10, 11], radius=2)
+    }
+    write_mbtiles(tmp_path / "county.mbtiles", data)
+    mbtiles_to_pmtiles(str(tmp_path / "county.mbtiles"), str(tmp_path / "basemap.pmtiles"), 11)
+    with override_settings(LOCATION_BASEMAP=str(tmp_path / "basemap.pmtiles")):
+        archive = tiles.current()
+        assert (archive.format, archive.min_zoom, archive.max_zoom) == ("png", 10, 11)
+        assert all(archive.tile(*zxy) == blob for zxy, blob in data.items())
