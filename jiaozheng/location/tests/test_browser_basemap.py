@@ -81,6 +81,8 @@ def test_the_base_map_comes_from_the_platform_and_lies_under_the_track(
         # when the officer opens the map and chooses the person's track of today
         page.goto(f"{live_server.url}/location/map/")
         page.wait_for_selector("#person-list li")
+        page.wait_for_load_state("networkidle")
+        screenshot(page, f"location-basemap-county-{'phone' if phone else 'desktop'}")
         page.click(f"#person-list li:has-text('{person.name}')")
         page.wait_for_function("document.getElementById('track-count').textContent.length > 0")
         assert "12" in page.inner_text("#track-count")
