@@ -366,19 +366,60 @@ def map_config() -> dict[str, Any]:
     from django.urls import reverse
 
     state = status()
+    if state["state"] == "none" and service_templates():
+        return service_config()
     if state["state"] != "ok":
         return {"state": state["state"], "error": state.get("error", "")}
     archive: Archive = state["archive"]
     template = reverse("location:basemap_tile", args=[0, 0, 0]).replace("/0/0/0", "/{z}/{x}/{y}")
     return {
         "state": "ok",
+        "source": "archive",
         "url": f"{template}?v={archive.version}",
+        "extra": [],
         "min_zoom": archive.min_zoom,
         "max_zoom": archive.max_zoom,
         "bounds": archive.bounds,
         "center": archive.center,
         "attribution": archive.attribution,
         "name": archive.name or archive.path.name,
+    }
+
+
+def service_templates() -> list[str]:
+    """The intranet tile service's URL templates (``JZ_BASEMAP_URL``), bottom layer first."""
+    return (getattr(settings, "LOCATION_BASEMAP_URL", "") or "").split()
+
+
+def service_config() -> dict[str, Any]:
+    """Without an archive: an intranet XYZ service (e.g. a provincial 天地图 node), which the browser asks
+    directly. A template must be http(s) and name {z}, {x} and {y}."""
+    from urllib.parse import urlsplit
+
+    templates = service_templates()
+    for template in templates:
+        parts = urlsplit(template)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or not all(k in template for k in ("{z}", "{x}", "{y}"))
+        ):
+            error = BasemapError(
+                gettext_noop("JZ_BASEMAP_URL is not an http(s) URL template with {z}, {x} and {y}: %(url)s"),
+                url=template,
+            )
+            return {"state": "error", "error": str(error)}
+    return {
+        "state": "ok",
+        "source": "service",
+        "url": templates[0],
+        "extra": templates[1:],
+        "min_zoom": 0,
+        "max_zoom": 18,
+        "bounds": None,
+        "center": None,
+        "attribution": "",
+        "name": urlsplit(templates[0]).netloc,
     }
 
 

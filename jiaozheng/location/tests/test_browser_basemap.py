@@ -148,3 +148,36 @@ def test_without_an_archive_the_map_shows_the_outline_and_says_how_to_add_one(
     assert "未安装底图" in notice
     assert str(tmp_path / "basemap.pmtiles") in notice and "JZ_BASEMAP" in notice
     screenshot(page, "location-basemap-missing-desktop")
+
+
+@pytest.mark.browser
+def test_an_intranet_tile_service_is_drawn_when_there_is_no_archive(
+    live_world, browser_login, live_server, tmp_path, settings
+):
+    # given no archive, and a provincial intranet service named in JZ_BASEMAP_URL (answered here by the test)
+    settings.LOCATION_BASEMAP = str(tmp_path / "basemap.pmtiles")
+    settings.LOCATION_BASEMAP_URL = "http://tdt.hunan.intranet/vec_w/{z}/{x}/{y}.png"
+    tiles.forget()
+    person = _walk(live_world)
+    tile = png_tile(SAND, grid=ROAD)
+    page = browser_login("squadron_officer")
+    asked: list[str] = []
+
+    def intranet(route):
+        asked.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=tile)
+
+    page.route("http://tdt.hunan.intranet/**", intranet)
+    # when the officer opens the map and a person's track
+    page.goto(f"{live_server.url}/location/map/")
+    page.wait_for_selector("#person-list li")
+    page.click(f"#person-list li:has-text('{person.name}')")
+    page.wait_for_function("document.getElementById('track-count').textContent.length > 0")
+    page.wait_for_timeout(900)
+    page.wait_for_load_state("networkidle")
+    # then the service's tiles are drawn under the track, and the page names the service
+    assert len(asked) >= 4 and all("/vec_w/" in u for u in asked)
+    pixels = _map_pixels(page)
+    assert (_near(pixels, SAND) | _near(pixels, ROAD, 30)).mean() > 0.5
+    assert "tdt.hunan.intranet" in page.inner_text("#basemap-note")
+    assert page.locator("#basemap-missing").count() == 0

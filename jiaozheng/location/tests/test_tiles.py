@@ -248,3 +248,29 @@ def test_an_mbtiles_file_converted_with_pmtiles_convert_serves_the_same_tiles(tm
         archive = tiles.current()
         assert (archive.format, archive.min_zoom, archive.max_zoom) == ("png", 10, 11)
         assert all(archive.tile(*zxy) == blob for zxy, blob in data.items())
+
+
+SERVICE = "http://tdt.hunan.intranet/vec_w/{z}/{x}/{y}.png http://tdt.hunan.intranet/cva_w/{z}/{x}/{y}.png"
+
+
+def test_without_an_archive_an_intranet_service_named_in_the_settings_is_the_base_map(world, login, tmp_path):
+    with override_settings(LOCATION_BASEMAP=str(tmp_path / "none.pmtiles"), LOCATION_BASEMAP_URL=SERVICE):
+        page = login(world.squadron_officer).get("/location/map/")
+        config = _config(page)["basemap"]
+        assert config["source"] == "service"
+        assert config["url"] == SERVICE.split()[0] and config["extra"] == [SERVICE.split()[1]]
+        assert "内网瓦片服务" in page.content.decode() and "未安装底图" not in page.content.decode()
+        # and an archive, once installed, comes first
+        write_pmtiles(tmp_path / "none.pmtiles", {_seat(12): GREEN})
+        assert _config(login(world.squadron_officer).get("/location/map/"))["basemap"]["source"] == "archive"
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://x/{z}/{x}/{y}", "http://tdt.intranet/tiles?l=1", "javascript:alert(1)"]
+)
+def test_a_malformed_service_url_is_named_on_the_map(world, login, tmp_path, url):
+    with override_settings(LOCATION_BASEMAP=str(tmp_path / "none.pmtiles"), LOCATION_BASEMAP_URL=url):
+        page = login(world.bureau_admin).get("/location/map/")
+        assert page.status_code == 200
+        assert _config(page)["basemap"]["state"] == "error"
+        assert "底图无法使用" in page.content.decode() and "JZ_BASEMAP_URL" in page.content.decode()

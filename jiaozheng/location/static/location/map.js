@@ -19,6 +19,8 @@
     const options = { minZoom: BASE.min_zoom, maxNativeZoom: BASE.max_zoom, maxZoom: Math.max(BASE.max_zoom, 18), keepBuffer: 1, className: "basemap" };
     if (BASE.bounds) options.bounds = L.latLngBounds([BASE.bounds[1], BASE.bounds[0]], [BASE.bounds[3], BASE.bounds[2]]);
     L.tileLayer(BASE.url, options).addTo(map);
+    // An intranet service may come in layers (e.g. 天地图's map, then its labels).
+    (BASE.extra || []).forEach((u) => L.tileLayer(u, options).addTo(map));
     if (BASE.attribution) L.control.attribution({ prefix: false }).addAttribution(esc(BASE.attribution)).addTo(map);
   }
   L.control.scale({ imperial: false }).addTo(map);
