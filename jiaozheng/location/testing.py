@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from jiaozheng.core.testing.matrix import api_body, object_factory
+from jiaozheng.location import tiles_testing  # noqa: F401  (registers the tile route's matrix setup)
 from jiaozheng.location.choices import AlertSeverity, AlertType, DevicePlatform
 from jiaozheng.location.models import Alert, Device, TravelPermit
 

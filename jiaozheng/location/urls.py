@@ -8,6 +8,7 @@ urlpatterns = [
     path("boundaries.json", views.boundaries_json, name="boundaries_json"),
     path("persons/<int:pk>/track.json", views.track_json, name="track_json"),
     path("persons/<int:pk>/zones.json", views.zones_json, name="zones_json"),
+    path("tiles/<int:z>/<int:x>/<int:y>", views.basemap_tile, name="basemap_tile"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/do/<slug:action>/", views.alert_action, name="alert_action"),

@@ -23,7 +23,7 @@ from jiaozheng.core.params import date_param, id_param
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, role_allows
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.location import forms as lf
-from jiaozheng.location import selectors, services
+from jiaozheng.location import selectors, services, tiles
 from jiaozheng.location.choices import (
     AlertSeverity,
     AlertStatus,
@@ -114,6 +114,7 @@ def map_view(request):
             "alerts": reverse("location:alert_list"),
         },
         "focus": {"id": person.pk, "name": person.name} if person else None,
+        "basemap": tiles.map_config(),
         "timeZone": settings.TIME_ZONE,
         "labels": {
             "types": {value: str(label) for value, label in AlertType.choices},
@@ -146,6 +147,11 @@ def map_view(request):
             "day": day,
             "states": PresenceState.choices,
             "config": config,
+            "basemap": config["basemap"],
+            # the server's file system is for the administrators' eyes only
+            "basemap_path": tiles.expected_location()
+            if scope_for(request.user).unrestricted or scope_for(request.user).role == "bureau_admin"
+            else "",
         },
     )
 
@@ -178,6 +184,14 @@ def track_json(request, pk: int):
 def zones_json(request, pk: int):
     person = _person(request, pk)
     return JsonResponse(selectors.person_zones(actor=request.user, person=person))
+
+
+@ui_view(domain=Domain.LOCATION, roles=STAFF_ROLES, samples={"z": "0", "x": "0", "y": "0"})
+def basemap_tile(request, z: int, x: int, y: int):
+    """One raster tile of the offline base map, read from the archive (see ``tiles``). 404 when no archive
+    is installed or it has no such tile; staff with location rights only (the archive may be a map of
+    sites the bureau does not publish)."""
+    return tiles.tile_response(request, z, x, y)
 
 
 # --- alerts ----------------------------------------------------------------------------------------------

@@ -161,6 +161,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("JZ_STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("JZ_MEDIA_ROOT", str(VAR_DIR / "media")))
+# The offline base map of the location map: a PMTiles or MBTiles archive of raster tiles (docs/location.md);
+# empty: basemap.pmtiles or basemap.mbtiles in the data directory, if there is one.
+LOCATION_BASEMAP = env_str("JZ_BASEMAP", "")
+# Without an archive: an intranet XYZ tile service (URL templates with {z}/{x}/{y}, bottom layer first).
+LOCATION_BASEMAP_URL = env_str("JZ_BASEMAP_URL", "")
 MEDIA_URL = "/media/"  # never served publicly: files are served by scoped views only
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

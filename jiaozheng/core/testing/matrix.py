@@ -40,6 +40,7 @@ ObjectFactory = Callable[..., Any]
 OBJECT_FACTORIES: dict[str, ObjectFactory] = {}
 OWNED: set[str] = set()  # models scoped to their owner (notifications, jobs): factory(world, where, user)
 API_BODIES: dict[str, Callable[[World, Any], dict]] = {}
+ROUTE_SETUPS: dict[str, Callable[[], Any]] = {}  # route name -> context manager factory
 
 # URL namespaces not covered by declared policies, with the reason.
 EXEMPT_NAMESPACES = {
@@ -67,6 +68,18 @@ def object_factory(label: str, *, owned: bool = False) -> Callable[[ObjectFactor
 def api_body(operation_id: str) -> Callable:
     def decorator(func: Callable[[World, Any], dict]) -> Callable[[World, Any], dict]:
         API_BODIES[operation_id] = func
+        return func
+
+    return decorator
+
+
+def route_setup(route_name: str) -> Callable:
+    """Register a context manager that the matrix enters around every request of ``route_name`` (a UI
+    route's ``namespace:name``): for routes that answer from something other than database rows, e.g. a
+    file the deployment provides."""
+
+    def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
+        ROUTE_SETUPS[route_name] = func
         return func
 
     return decorator
@@ -206,6 +219,14 @@ def _client_for(user: Any) -> Client:
 
 def check(route: Route, world: World) -> list[Outcome]:
     """All outcomes for one route; the caller asserts that every ``ok`` is True."""
+    setup = ROUTE_SETUPS.get(route.name)
+    if setup is None:
+        return _check(route, world)
+    with setup():
+        return _check(route, world)
+
+
+def _check(route: Route, world: World) -> list[Outcome]:
     policy = route.policy
     outcomes: list[Outcome] = []
     if policy is None:

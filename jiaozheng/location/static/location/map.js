@@ -1,5 +1,6 @@
 // Location map: county outlines, latest positions, a person's zones and one day's track with playback.
-// Vendored Leaflet only; no tile server: positions are drawn on the GeoJSON outlines.
+// Vendored Leaflet only. The base layer, when the bureau has installed an archive, is raster tiles served by
+// the platform itself (/location/tiles/z/x/y); without one, positions are drawn on the GeoJSON outlines.
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("loc-config").textContent);
@@ -9,8 +10,19 @@
   const ORDER = { silent: 0, silent_cause: 1, never: 2, moving: 3, still: 4 };
   const FLAG = { MOCK: 1, OUTSIDE: 2, FORBIDDEN: 8, APPROX: 32 };
 
+  const BASE = cfg.basemap || {};
   const map = L.map("map", { preferCanvas: true, zoomSnap: 0.25, attributionControl: false });
   map.setView([27.9, 110.6], 9);
+  if (BASE.state === "ok") {
+    // Under everything else (Leaflet's tile pane); tiles are only asked for inside the archive's bounds and
+    // are enlarged past its deepest zoom rather than requested.
+    const options = { minZoom: BASE.min_zoom, maxNativeZoom: BASE.max_zoom, maxZoom: Math.max(BASE.max_zoom, 18), keepBuffer: 1, className: "basemap" };
+    if (BASE.bounds) options.bounds = L.latLngBounds([BASE.bounds[1], BASE.bounds[0]], [BASE.bounds[3], BASE.bounds[2]]);
+    L.tileLayer(BASE.url, options).addTo(map);
+    // An intranet service may come in layers (e.g. 天地图's map, then its labels).
+    (BASE.extra || []).forEach((u) => L.tileLayer(u, options).addTo(map));
+    if (BASE.attribution) L.control.attribution({ prefix: false }).addAttribution(esc(BASE.attribution)).addTo(map);
+  }
   L.control.scale({ imperial: false }).addTo(map);
   const outlineLayer = L.layerGroup().addTo(map);
   const positionLayer = L.layerGroup().addTo(map);
@@ -55,7 +67,9 @@
 
   // --- county outlines ---------------------------------------------------------------------------
   getJSON(cfg.urls.boundaries).then((fc) => {
-    const layer = L.geoJSON(fc, { style: { color: "#1f6fd1", weight: 2, fillColor: "#ffffff", fillOpacity: 0.55 } });
+    // On a base map the outline is a line with a faint fill (roads and villages stay readable under it).
+    const fillOpacity = BASE.state === "ok" ? 0.04 : 0.55;
+    const layer = L.geoJSON(fc, { style: { color: "#1f6fd1", weight: 2, fillColor: "#ffffff", fillOpacity: fillOpacity } });
     layer.eachLayer((l) => l.bindTooltip(l.feature.properties.name, { sticky: true }));
     outlineLayer.addLayer(layer);
     if (fc.features.length && !focus) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
