@@ -57,8 +57,8 @@ def remote_now(world: Any, actor: Any = None, minutes: int = 0, **kwargs: Any):
     if minutes > 0:
         if start.hour == 23:  # a later session must stay later: start it just after midnight
             start = (start + dt.timedelta(days=1)).replace(hour=0, minute=0)
-    elif start.hour >= 22:
-        start = start.replace(hour=21, minute=0)
+    elif start.hour == 23:  # running now and ending before midnight: the last hour of the day
+        start = start.replace(hour=22, minute=59)
     end = (dt.datetime.combine(start.date(), start.time()) + dt.timedelta(hours=1)).time()
     data = session_data(
         world,
