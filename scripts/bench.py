@@ -1,6 +1,6 @@
 """`make bench`: runs every app's bench.py (``def bench(report)``) and prints BENCH lines.
 
-Each module measures its own targets (see the issues: P1-P7). ``report(line)`` prints a line of the form
+Each module measures its own targets (see the issues: P1-P7; P8: supervision due lists, issue 15). ``report(line)`` prints a line of the form
 ``BENCH Pn key=value ...`` and collects it into bench-results/latest.txt. Run on SQLite by default; with
 ``DATABASE_URL`` set (make bench sets it for the PostgreSQL pass), on PostgreSQL.
 Usage: python scripts/bench.py [--only APP[,APP]] [--db sqlite|postgresql|both]

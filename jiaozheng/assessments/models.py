@@ -37,6 +37,7 @@ from jiaozheng.assessments.choices import (
     Validity,
 )
 from jiaozheng.audit.models import AuditedModel
+from jiaozheng.core.fields import EncryptedJSONField, EncryptedTextField
 from jiaozheng.core.roles import Domain
 from jiaozheng.core.scoping import ScopedManager, ScopeRule
 from jiaozheng.people.models import person_scope
@@ -91,12 +92,12 @@ class Assessment(AuditedModel):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     administered_on = models.DateField(_("date of the test"), null=True, blank=True, db_index=True)
     entered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    answers = models.JSONField(default=dict, blank=True)
+    answers = EncryptedJSONField(default=dict, blank=True)
     item_seconds = models.JSONField(default=dict, blank=True)
     current_item = models.PositiveSmallIntegerField(null=True, blank=True)
     shown_at = models.DateTimeField(null=True, blank=True)
     total_seconds = models.FloatField(_("answering time (s)"), null=True, blank=True)
-    result = models.JSONField(default=dict, blank=True)
+    result = EncryptedJSONField(default=dict, blank=True)
     validity = models.CharField(
         _("validity"), max_length=12, choices=Validity.choices, blank=True, db_index=True
     )
@@ -154,7 +155,7 @@ class AnswerEntry(AuditedModel):
     at = models.DateTimeField(default=timezone.now)
     entered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     origin = models.CharField(max_length=12, choices=EntryOrigin.choices)
-    answers = models.JSONField(default=dict)
+    answers = EncryptedJSONField(default=dict)
     seconds = models.JSONField(default=dict, blank=True)
     reason = models.CharField(max_length=200, blank=True)
 
@@ -187,7 +188,7 @@ class RiskFlag(AuditedModel):
     )
     handled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     handled_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     objects = ScopedManager()
     scope_rule = person_scope(Domain.PSYCH)
@@ -211,7 +212,7 @@ class Report(AuditedModel):
     issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     norm_code = models.CharField(_("norm"), max_length=60, blank=True)
     norm = models.JSONField(default=dict, blank=True)
-    comments = models.TextField(_("counsellor's comments"))
+    comments = EncryptedTextField(_("counsellor's comments"))
     counsellor_name = models.CharField(_("counsellor"), max_length=50)
     withdrawn = models.BooleanField(_("withdrawn"), default=False)
     withdrawn_reason = models.CharField(max_length=200, blank=True)
@@ -276,7 +277,7 @@ class ExternalResult(AuditedModel):
     entry_method = models.CharField(_("entry method"), max_length=8, choices=EntryMethod.choices)
     valid_as_printed = models.BooleanField(_("valid (as printed)"), null=True, blank=True)
     validity_indicators = models.JSONField(default=dict, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     objects = ScopedManager()
     scope_rule = person_scope(Domain.PSYCH)
@@ -296,7 +297,7 @@ class ExternalScore(AuditedModel):
     dimension = models.CharField(_("dimension"), max_length=40)
     raw = models.DecimalField(_("raw score"), max_digits=8, decimal_places=2, null=True, blank=True)
     standard = models.DecimalField(_("standard score"), max_digits=8, decimal_places=2, null=True, blank=True)
-    interpretation = models.TextField(_("interpretation (as printed)"), blank=True)
+    interpretation = EncryptedTextField(_("interpretation (as printed)"), blank=True)
 
     objects = ScopedManager()
     scope_rule = person_scope(Domain.PSYCH, path="result__person")

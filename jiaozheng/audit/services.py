@@ -80,7 +80,12 @@ def _fingerprint(value: Any) -> str:
         return ""
     from jiaozheng.core.fields import blind_index
 
-    data = value if isinstance(value, str) else bytes(value).hex()
+    if isinstance(value, str):
+        data = value
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value).hex()
+    else:  # an encrypted JSON value
+        data = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return "[encrypted " + blind_index(data)[:12] + "]"
 
 

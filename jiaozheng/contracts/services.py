@@ -34,6 +34,7 @@ from jiaozheng.contracts.models import (
 from jiaozheng.core.roles import CHANGE, Domain, Role
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for, scoped
+from jiaozheng.core.uploads import image_pixels_problem
 
 MAX_AMOUNT = Decimal("100000000")  # one hundred million yuan: above this an entry is surely a typo
 
@@ -88,10 +89,38 @@ def contract_create(*, actor: Any, data: dict[str, Any], counties: Iterable[Any]
     contract.budget_amount = _amount(contract.budget_amount, "budget_amount", allow_zero=True)
     contract.contract_amount = _amount(contract.contract_amount, "contract_amount", allow_zero=True)
     _check_contract(contract)
+    _check_overlap(contract, counties)
     contract.full_clean()
     contract.save()
     contract.counties.set(counties)
     return contract
+
+
+def _check_overlap(contract: Contract, counties: list[Any]) -> None:
+    """One provider serves one county under one contract at a time: a contract-year overlapping
+    another of the same provider for the same county is refused (its figures would be counted twice)."""
+    if contract.provider_id is None or contract.start_on is None or contract.end_on is None:
+        return
+    clash = (
+        Contract.objects.filter(
+            provider_id=contract.provider_id,
+            counties__in=[c.pk for c in counties if c is not None],
+            start_on__lte=contract.end_on,
+            end_on__gte=contract.start_on,
+        )
+        .exclude(pk=contract.pk)
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {
+                "start_on": _(
+                    "The period overlaps contract %(code)s (%(start)s to %(end)s) of the same provider "
+                    "for the same county."
+                )
+                % {"code": clash.code, "start": clash.start_on, "end": clash.end_on}
+            }
+        )
 
 
 def _check_contract(contract: Contract) -> None:
@@ -274,6 +303,10 @@ def voucher_check(name: str, content: bytes, contract: Contract | None = None) -
                 raise ValidationError(
                     {"vouchers": _("The PDF file %(name)s is incomplete.") % {"name": name}}
                 )
+            if content_type.startswith("image/"):
+                problem = image_pixels_problem(content)
+                if problem:
+                    raise ValidationError({"vouchers": f"{name}: {problem}"})
             return content_type, ext
     raise ValidationError({"vouchers": _("%(name)s is not a PDF, JPEG or PNG scan.") % {"name": name}})
 

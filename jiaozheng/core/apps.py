@@ -6,3 +6,11 @@ class CoreConfig(AppConfig):
     name = "jiaozheng.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from PIL import Image
+
+        # Pillow refuses (DecompressionBombError) images above twice this many pixels wherever they are
+        # opened; uploads are checked against the limit itself (jiaozheng.core.uploads).
+        Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS

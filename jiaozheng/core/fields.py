@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 PREFIX = "enc1:"
@@ -79,6 +81,98 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt_text(str(value))
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """JSON (dicts, lists, numbers) stored encrypted as text; reads give the Python value.
+
+    For answers and result details that are read whole and never queried by content: the columns that
+    indicators aggregate (validity, risk level, scores, dates) stay separate plain columns. Values stored
+    before encryption (plain JSON text) still read; the data migration encrypts them."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return value
+        if not isinstance(value, str):
+            return value  # a jsonb value read before the column changed type
+        return _loads(decrypt_text(value)) if value != "" else value
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = decrypt_text(value) if value.startswith(PREFIX) else value
+            try:
+                return json.loads(text)
+            except ValueError:
+                return value
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return encrypt_text(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False, cls=DjangoJSONEncoder)
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return super().formfield(**{"form_class": forms.JSONField, **kwargs})
+
+
+def _loads(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def encrypt_existing(app_label: str, model_name: str, *field_names: str):
+    """A migration operation that encrypts the values of these (now encrypted) columns stored in clear.
+
+    Runs on raw SQL in batches, so it does not depend on the model's code; values already encrypted are
+    left alone; reversing it decrypts (the columns can then go back to their plain type)."""
+    from django.db import migrations
+
+    def _run(apps, schema_editor, forward: bool) -> None:
+        model = apps.get_model(app_label, model_name)
+        connection = schema_editor.connection
+        qn = connection.ops.quote_name
+        table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+        columns = [model._meta.get_field(name).column for name in field_names]
+        last = None
+        while True:
+            with connection.cursor() as cursor:
+                where = f"WHERE {pk} > %s " if last is not None else ""
+                cursor.execute(
+                    f"SELECT {pk}, {', '.join(qn(c) for c in columns)} FROM {table} {where}ORDER BY {pk} LIMIT 500",
+                    [last] if last is not None else [],
+                )
+                rows = cursor.fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            for index, column in enumerate(columns, start=1):
+                updates = []
+                for row in rows:
+                    raw = row[index]
+                    if raw is None or raw == "":
+                        continue
+                    if not isinstance(raw, str):
+                        raw = json.dumps(raw, ensure_ascii=False)
+                    if forward and not raw.startswith(PREFIX):
+                        updates.append((encrypt_text(raw), row[0]))
+                    elif not forward and raw.startswith(PREFIX):
+                        updates.append((decrypt_text(raw), row[0]))
+                if updates:
+                    with connection.cursor() as cursor:
+                        cursor.executemany(f"UPDATE {table} SET {qn(column)} = %s WHERE {pk} = %s", updates)
+
+    return migrations.RunPython(
+        lambda apps, schema_editor: _run(apps, schema_editor, True),
+        lambda apps, schema_editor: _run(apps, schema_editor, False),
+        elidable=False,
+    )
 
 
 class EncryptedBinaryField(models.BinaryField):

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiaozheng.core.errors import validation_errors_from_django
+from jiaozheng.core.uploads import zip_expansion_problem
 
 MAX_ROWS = 200_000
 
@@ -74,6 +75,20 @@ class RowProblem(Exception):
 
 
 @dataclass(frozen=True)
+class Sheet:
+    """A further sheet of the kind's workbook (a contract's budget lines beside its header rows).
+
+    Its rows are parsed with its columns and handed to the kind in ``context["sheets"][name]`` as
+    ``(row number, values)`` pairs; their problems are reported as ``<sheet>·<column>``.
+    """
+
+    name: str
+    columns: Sequence[Column]
+    examples: Sequence[dict[str, Any]] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class ImportKind:
     kind: str
     label: str
@@ -87,6 +102,17 @@ class ImportKind:
     begin: Callable[[Any, dict[str, Any]], None] | None = None
     # check_all(actor, prepared_rows_with_row_numbers, context) -> list[RowError]: cross-row rules
     check_all: Callable[[Any, list[tuple[int, Any]], dict[str, Any]], list[RowError]] | None = None
+    # Position in ``jiaozheng import --list``: kinds that others depend on come first (the county's
+    # units, providers, staff and contracts before persons, persons before their service records).
+    order: int = 100
+    # Example rows of the template (keys of the columns); empty: one row of the columns' examples.
+    examples: Sequence[dict[str, Any]] = ()
+    sheets: Sequence[Sheet] = ()
+
+    def example_rows(self) -> list[list[Any]]:
+        if self.examples:
+            return [[row.get(c.key, "") for c in self.columns] for row in self.examples]
+        return [[c.example for c in self.columns]]
 
     def template_xlsx(self) -> bytes:
         from openpyxl import Workbook
@@ -94,15 +120,33 @@ class ImportKind:
 
         wb = Workbook()
         ws = wb.active
-        ws.title = "data"
+        ws.title = "数据"  # read as the first sheet, whatever its name
         ws.append([c.header for c in self.columns])
-        ws.append([c.example for c in self.columns])
+        for row in self.example_rows():
+            ws.append(row)
         for cell in ws[1]:
             cell.font = Font(bold=True)
+        for sheet in self.sheets:
+            extra = wb.create_sheet(sheet.name)
+            extra.append([c.header for c in sheet.columns])
+            for row in sheet.examples:
+                extra.append([row.get(c.key, "") for c in sheet.columns])
+            for cell in extra[1]:
+                cell.font = Font(bold=True)
         notes = wb.create_sheet("说明")
+        if self.description:
+            notes.append([self.description])
         notes.append(["列名", "字段", "必填", "格式", "说明"])
         for c in self.columns:
             notes.append([c.header, c.key, "是" if c.required else "否", _kind_text(c), c.help])
+        for sheet in self.sheets:
+            notes.append([])
+            notes.append([f"工作表「{sheet.name}」", sheet.description])
+            for c in sheet.columns:
+                notes.append([c.header, c.key, "是" if c.required else "否", _kind_text(c), c.help])
+        notes.append(["列名", "必填", "格式", "示例", "说明"])
+        for c in self.columns:
+            notes.append([c.header, "是" if c.required else "否", _kind_text(c), c.example, c.help])
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
@@ -135,7 +179,7 @@ def import_kinds() -> dict[str, ImportKind]:
 
     for _cfg, _module in app_modules("imports"):
         pass  # importing registers the kinds
-    return dict(sorted(_KINDS.items()))
+    return dict(sorted(_KINDS.items(), key=lambda item: (item[1].order, item[0])))
 
 
 # --- reading files ----------------------------------------------------------------------------------
@@ -178,22 +222,32 @@ def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     return headers, data
 
 
-def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+def read_sheet(content: bytes, sheet: str) -> tuple[list[str], list[tuple[int, list[Any]]]] | None:
+    """Headers and rows of the named sheet of an .xlsx workbook; None when there is no such sheet."""
+    return _read_xlsx(content, sheet)
+
+
+def _read_xlsx(content: bytes, sheet: str | None = None) -> Any:
     from openpyxl import load_workbook
 
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise FileProblem(_("The file is not a valid .xlsx workbook."))
+    problem = zip_expansion_problem(content)
+    if problem:
+        raise FileProblem(problem)
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-            if total > 200 * 1024 * 1024:
-                raise FileProblem(_("The workbook is too large when unpacked."))
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except FileProblem:
         raise
     except Exception as exc:
         raise FileProblem(_("The .xlsx workbook cannot be read: %(e)s") % {"e": type(exc).__name__})
-    ws = wb.worksheets[0]
+    if sheet is not None:
+        if sheet not in wb.sheetnames:
+            wb.close()
+            return None
+        ws = wb[sheet]
+    else:
+        ws = wb.worksheets[0]
     rows_iter = ws.iter_rows(values_only=True)
     try:
         header_row = next(rows_iter)
@@ -340,12 +394,14 @@ def run_import(
         )
     if not rows:
         return ImportResult(False, errors=[RowError(0, None, _("The file has no data rows."))])
+    errors: list[RowError] = []
+    if definition.sheets:
+        errors.extend(_read_sheets(definition, name, content, context))
     if definition.begin:
         try:
             definition.begin(actor, context)
         except PermissionDenied as exc:
             return ImportResult(False, errors=[RowError(0, None, str(exc))], message=str(exc))
-    errors: list[RowError] = []
     prepared: list[tuple[int, Any]] = []
     total = len(rows)
     for n, (row_number, values) in enumerate(rows, 1):
@@ -394,6 +450,48 @@ def run_import(
             message=_("Nothing was imported."),
         )
     return ImportResult(True, created=created, message=_("%(n)s records imported.") % {"n": created})
+
+
+def _read_sheets(
+    definition: ImportKind, name: str, content: bytes, context: dict[str, Any]
+) -> list[RowError]:
+    """Parse the kind's further sheets into ``context["sheets"]``; their problems as row errors."""
+    errors: list[RowError] = []
+    sheets: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    context["sheets"] = sheets
+    for sheet in definition.sheets:
+        sheets[sheet.name] = []
+        if not name.lower().endswith(".xlsx"):
+            continue  # a CSV file holds one sheet: the further sheets are empty
+        try:
+            table = read_sheet(content, sheet.name)
+        except FileProblem as exc:
+            errors.append(RowError(0, sheet.name, str(exc)))
+            continue
+        if table is None:
+            continue
+        headers, rows = table
+        index = _map_headers(sheet.columns, headers)
+        missing = [c for c in sheet.columns if c.required and c.key not in index]
+        if missing and rows:
+            errors.extend(
+                RowError(1, f"{sheet.name}·{c.header}", _("Required column missing")) for c in missing
+            )
+            continue
+        for row_number, values in rows:
+            row: dict[str, Any] = {}
+            problems = []
+            for column in sheet.columns:
+                position = index.get(column.key)
+                raw = values[position] if position is not None and position < len(values) else None
+                try:
+                    row[column.key] = parse_value(column, raw)
+                except ValueError as exc:
+                    problems.append(RowError(row_number, f"{sheet.name}·{column.header}", str(exc)))
+            errors.extend(problems)
+            if not problems:
+                sheets[sheet.name].append((row_number, row))
+    return errors
 
 
 def _map_headers(columns: Iterable[Column], headers: list[str]) -> dict[str, int]:

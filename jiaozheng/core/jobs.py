@@ -120,6 +120,10 @@ def job_run(job_id: int) -> Job:
             "traceback": traceback.format_exc()[-2000:],
         }
     job.finished_at = timezone.now()
+    if job.input_file:
+        # The uploaded file (often full ID numbers) is not kept once the job has read it: the job's result
+        # holds the row-by-row error report, which names rows and columns, not the file's content.
+        job.input_file.delete(save=False)
     job.save()
     return job
 

@@ -41,7 +41,7 @@ class Referral(AuditedModel):
     """A request that a counsellor look at a person (转介)."""
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="referrals")
-    reason = models.TextField(_("reason"))
+    reason = EncryptedTextField(_("reason"))
     source = models.CharField(_("source"), max_length=16, choices=ReferralSource.choices)
     source_model = models.CharField(max_length=80, blank=True)
     source_id = models.CharField(max_length=64, blank=True)
@@ -52,7 +52,7 @@ class Referral(AuditedModel):
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now, db_index=True)
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = EncryptedTextField(_("decision note"), blank=True)
 
     objects = ScopedManager()
     scope_rule = person_scope(Domain.SERVICES)
@@ -79,14 +79,14 @@ class CounsellingCase(AuditedModel):
     )
     opened_on = models.DateField(_("opened on"), db_index=True)
     opened_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    presenting_problem = models.TextField(_("presenting problem"))
-    goals = models.TextField(pgettext_lazy("counselling", "goals"))
+    presenting_problem = EncryptedTextField(_("presenting problem"))
+    goals = EncryptedTextField(pgettext_lazy("counselling", "goals"))
     status = models.CharField(
         _("status"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=CaseOutcome.choices, blank=True)
-    closing_summary = models.TextField(_("closing summary"), blank=True)
+    closing_summary = EncryptedTextField(_("closing summary"), blank=True)
     closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = ScopedManager()

@@ -130,6 +130,14 @@ def counselling(actor: Any) -> dict[str, Any]:
     }
 
 
+def procedures(actor: Any) -> dict[str, Any] | None:
+    """Supervision steps past their due date (the roles that act on them); hidden when none is late."""
+    from jiaozheng.supervision.selectors import late_steps
+
+    rows = [row for row in late_steps(actor=actor) if row["count"]]
+    return {"rows": rows} if rows else None
+
+
 _EVALUATIONS: dict[tuple[int, int, dt.date], tuple[float, Any]] = {}
 _EVALUATIONS_LOCK = threading.Lock()
 EVALUATION_SECONDS = 300
@@ -180,6 +188,7 @@ def funds(actor: Any) -> dict[str, Any] | None:
 
 SECTIONS = {
     "caseload": Section("caseload", Domain.CASELOAD, caseload),
+    "procedures": Section("procedures", Domain.CASELOAD, procedures),
     "alerts": Section("alerts", Domain.LOCATION, alerts),
     "checkins": Section("checkins", Domain.LOCATION, checkins),
     "visits": Section("visits", Domain.SERVICES, visits),
@@ -192,9 +201,27 @@ SECTIONS = {
 
 # What each role sees first in the morning, in order.
 LAYOUT = {
-    "bureau_admin": ["caseload", "alerts", "visits", "progress", "checkins", "sessions", "assessments"],
-    "bureau_officer": ["caseload", "alerts", "visits", "progress", "checkins", "sessions", "assessments"],
-    "squadron_officer": ["caseload", "alerts", "visits", "checkins", "sessions", "assessments"],
+    "bureau_admin": [
+        "procedures",
+        "caseload",
+        "alerts",
+        "visits",
+        "progress",
+        "checkins",
+        "sessions",
+        "assessments",
+    ],
+    "bureau_officer": [
+        "procedures",
+        "caseload",
+        "alerts",
+        "visits",
+        "progress",
+        "checkins",
+        "sessions",
+        "assessments",
+    ],
+    "squadron_officer": ["procedures", "caseload", "alerts", "visits", "checkins", "sessions", "assessments"],
     "social_worker": ["visits", "sessions", "assessments", "alerts", "checkins", "caseload"],
     "counsellor": ["assessments", "counselling", "caseload"],
     "supervisor": ["progress", "funds", "caseload"],

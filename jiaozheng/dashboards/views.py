@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.shortcuts import redirect, render
 
 from jiaozheng.core.access import ui_view
@@ -31,7 +29,7 @@ def home(request):
             "sections": built,
             "section_names": [name for name, _data in built],
             "data": dict(built),
-            "charts_json": json.dumps(charts, ensure_ascii=False),
+            "charts": charts,
         },
     )
 

@@ -246,3 +246,40 @@ class ImportForm(forms.Form):
 class AdmonitionForm(forms.Form):
     month = forms.CharField(widget=forms.HiddenInput, max_length=7)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class SessionPlanForm(forms.Form):
+    """方案: written before the session is held."""
+
+    plan_aims = forms.CharField(label=_("Aims"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    plan_content = forms.CharField(
+        label=_("Content"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    plan_method = forms.CharField(
+        label=_("Method"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
+    plan_speaker = forms.CharField(label=_("Speaker"), required=False, max_length=100)
+    plan_materials = forms.CharField(
+        label=_("Materials and safety arrangements"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+    )
+
+
+class ReflectionForm(forms.Form):
+    reflection = forms.CharField(
+        label=_("Reflection"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        help_text=_("The social worker's reflection after the session: what worked, what to change."),
+    )
+
+
+class SessionPhotoForm(forms.Form):
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)

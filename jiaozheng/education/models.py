@@ -283,6 +283,22 @@ class Session(AuditedModel):
         verbose_name=_("rescheduled to"),
     )
     summary = models.TextField(_("record and feedback"), blank=True)
+    # 方案: the plan written before the session is held
+    plan_aims = models.TextField(_("aims"), blank=True)
+    plan_content = models.TextField(_("content"), blank=True)
+    plan_method = models.TextField(_("method"), blank=True)
+    plan_speaker = models.CharField(_("speaker"), max_length=100, blank=True)
+    plan_materials = models.TextField(_("materials and safety arrangements"), blank=True)
+    plan_written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    plan_written_at = models.DateTimeField(null=True, blank=True)
+    # 反思/小结: the social worker's reflection after the session
+    reflection = models.TextField(_("reflection"), blank=True)
+    reflection_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reflection_at = models.DateTimeField(null=True, blank=True)
     held_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -354,6 +370,10 @@ class Session(AuditedModel):
     def place_label(self) -> str:
         return self.place or (str(_("Online")) if self.online_link else "")
 
+    @property
+    def has_plan(self) -> bool:
+        return bool(self.plan_aims or self.plan_content)
+
 
 class Attendance(AuditedModel):
     """One person on a session's roster: present, absent or excused, hours credited, quiz score."""
@@ -418,3 +438,42 @@ class Attendance(AuditedModel):
     @property
     def has_position(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+
+def _photo_path(instance: SessionPhoto, filename: str) -> str:
+    return f"education/photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class SessionPhoto(AuditedModel):
+    """Evidence photo of a session (留档): decoded and re-encoded at upload (no metadata), served by a scoped
+    view only."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=_photo_path)
+    thumb = models.FileField(upload_to=_photo_path)
+    name = models.CharField(_("file name"), max_length=120)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager()
+    scope_rule = ScopeRule(
+        domain=Domain.SERVICES,
+        county="session__county",
+        squadron="session__squadrons",
+        multi=True,
+        county_wide=True,
+    )
+
+    class Meta:
+        ordering = ["session", "uploaded_at", "id"]
+        verbose_name = _("session photo")
+        verbose_name_plural = _("session photos")
+
+    def __str__(self) -> str:
+        return self.caption or self.name

@@ -38,8 +38,15 @@ from jiaozheng.education.choices import (
     SessionStatus,
     TopicCategory,
 )
-from jiaozheng.education.models import Attendance, Course, CourseMaterial, Session, ThemePlan
-from jiaozheng.education.uploads import check_material
+from jiaozheng.education.models import (
+    Attendance,
+    Course,
+    CourseMaterial,
+    Session,
+    SessionPhoto,
+    ThemePlan,
+)
+from jiaozheng.education.uploads import check_material, check_photo
 from jiaozheng.orgs.models import OrgUnit, User
 from jiaozheng.people.choices import OffenceCategory, Status
 from jiaozheng.people.models import Person, add_months
@@ -985,3 +992,84 @@ def absence_admonition(*, actor: Any, person: Person, month: dt.date, reason: st
         source=Discipline.Source.EDUCATION,
         source_obj=absences[-1],
     )
+
+
+# --- 方案 · 留档 · 反思: the plan before, the photos during, the reflection after ----------------------------
+
+PLAN_FIELDS = ("plan_aims", "plan_content", "plan_method", "plan_speaker", "plan_materials")
+PLAN_LIMITS = {"plan_speaker": 100}
+TEXT_LIMIT = 4000
+MAX_PHOTOS = 30
+
+
+@transaction.atomic
+def session_plan_save(*, actor: Any, session: Session, data: dict[str, Any]) -> Session:
+    """Write the session's plan (方案: aims, content, method, speaker, materials). Only before it is held."""
+    session = _locked_session(actor, session)
+    if session.status != SessionStatus.PLANNED:
+        raise ValidationError(
+            _("The plan is written before the session is held; it can no longer be changed.")
+        )
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for name in PLAN_FIELDS:
+        value = data.get(name, "")
+        if not isinstance(value, str):
+            _add(errors, name, _("Enter text."))
+            continue
+        value = value.strip()
+        if len(value) > PLAN_LIMITS.get(name, TEXT_LIMIT):
+            _add(errors, name, _("The text is too long."))
+        clean[name] = value
+    if not errors and not (clean.get("plan_aims") and clean.get("plan_content")):
+        _add(errors, "plan_aims", _("A plan states at least its aims and its content."))
+    if errors:
+        raise ValidationError(errors)
+    for name, value in clean.items():
+        setattr(session, name, value)
+    session.plan_written_by = _user(actor)
+    session.plan_written_at = timezone.now()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_reflect(*, actor: Any, session: Session, text: Any) -> Session:
+    """The social worker's reflection (反思/小结) on a session that has been held."""
+    session = _locked_session(actor, session)
+    if session.status != SessionStatus.HELD:
+        raise ValidationError(_("A reflection is written after the session has been held."))
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError({"reflection": [_("Write the reflection.")]})
+    if len(text.strip()) > TEXT_LIMIT:
+        raise ValidationError({"reflection": [_("The text is too long.")]})
+    session.reflection = text.strip()
+    session.reflection_by = _user(actor)
+    session.reflection_at = timezone.now()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_photo_add(*, actor: Any, session: Session, upload: Any, caption: str = "") -> SessionPhoto:
+    session = _locked_session(actor, session)
+    if session.status in (SessionStatus.CANCELLED, SessionStatus.RESCHEDULED):
+        raise ValidationError(_("The session did not take place."))
+    if session.photos.count() >= MAX_PHOTOS:
+        raise ValidationError(_("A session holds at most %(n)s photos.") % {"n": MAX_PHOTOS})
+    checked = check_photo(upload)
+    if session.photos.filter(sha256=checked.sha256).exists():
+        raise ValidationError(_("This photo has already been uploaded for this session."))
+    photo = SessionPhoto(
+        session=session,
+        name=checked.name,
+        caption=str(caption or "").strip()[:200],
+        width=checked.width,
+        height=checked.height,
+        sha256=checked.sha256,
+        uploaded_by=_user(actor),
+    )
+    photo.image.save("photo.jpg", ContentFile(checked.image), save=False)
+    photo.thumb.save("thumb.jpg", ContentFile(checked.thumb), save=False)
+    photo.save()
+    return photo

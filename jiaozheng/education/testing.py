@@ -102,3 +102,15 @@ def make_material(world, where):
 @api_body("check_in")
 def check_in_body(world, obj):
     return {"latitude": 27.9, "longitude": 110.6, "accuracy_m": 20}
+
+
+@object_factory("education.SessionPhoto")
+def make_session_photo(world, where):
+    from jiaozheng.education.models import SessionPhoto
+
+    session = make_session_at(world, where)
+    photo = SessionPhoto(session=session, name="p.jpg", sha256="0" * 64)
+    photo.image.save("p.jpg", ContentFile(b"\xff\xd8\xff\xd9"), save=False)
+    photo.thumb.save("t.jpg", ContentFile(b"\xff\xd8\xff\xd9"), save=False)
+    photo.save()
+    return photo

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from jiaozheng.core.uploads import image_pixels_problem, zip_expansion_problem
+
 # extension -> (content type, family)
 MATERIAL_TYPES: dict[str, tuple[str, str]] = {
     "pdf": ("application/pdf", "pdf"),
@@ -111,6 +113,15 @@ def check_material(upload: Any) -> CheckedFile:
     content_type, family = MATERIAL_TYPES[ext]
     if not _content_matches(family, ext, data):
         raise ValidationError(_("The content of the file does not match its type (.%(ext)s).") % {"ext": ext})
+    problem = (
+        zip_expansion_problem(data)
+        if family == "ooxml"
+        else image_pixels_problem(data)
+        if family == "image"
+        else None
+    )
+    if problem:
+        raise ValidationError(problem)
     return CheckedFile(name, ext, content_type, data, hashlib.sha256(data).hexdigest())
 
 

@@ -36,7 +36,7 @@ from jiaozheng.education.choices import (
 from jiaozheng.education.exports import hours_xlsx, sessions_xlsx
 from jiaozheng.education.hours import month_hours, person_month_hours
 from jiaozheng.education.imports import SESSIONS
-from jiaozheng.education.models import Attendance, Course, CourseMaterial
+from jiaozheng.education.models import Attendance, Course, CourseMaterial, SessionPhoto
 from jiaozheng.education.planning import plan_helper
 from jiaozheng.education.selectors import (
     SessionFilters,
@@ -246,6 +246,12 @@ def session_detail(request, pk: int):
             "can_change": can_change(request.user),
             "started": session.starts_at <= now,
             "hold_form": ef.HoldForm(initial={"summary": session.summary}),
+            "plan_form": ef.SessionPlanForm(
+                initial={name: getattr(session, name) for name in services.PLAN_FIELDS}
+            ),
+            "reflection_form": ef.ReflectionForm(initial={"reflection": session.reflection}),
+            "photo_form": ef.SessionPhotoForm(),
+            "photos": list(session.photos.all()),
             "cancel_form": ef.CancelForm(),
             "reschedule_form": ef.RescheduleForm(
                 initial={"start_time": session.start_time, "end_time": session.end_time}
@@ -256,7 +262,7 @@ def session_detail(request, pk: int):
     )
 
 
-SESSION_ACTIONS = {"hold", "cancel", "reschedule", "roster", "mark_all"}
+SESSION_ACTIONS = {"hold", "cancel", "reschedule", "roster", "mark_all", "plan", "reflect", "photo"}
 
 
 @require_POST
@@ -297,12 +303,65 @@ def session_action(request, pk: int, action: str):
         elif action == "roster":
             added = services.session_roster_refresh(actor=request.user, session=session)
             messages.success(request, _("%(n)s persons added to the roster.") % {"n": added})
+        elif action == "plan":
+            form = ef.SessionPlanForm(request.POST)
+            if form.is_valid():
+                services.session_plan_save(actor=request.user, session=session, data=form.cleaned_data)
+                messages.success(request, _("The plan has been saved."))
+            else:
+                form_errors(request, form)
+        elif action == "reflect":
+            form = ef.ReflectionForm(request.POST)
+            if form.is_valid():
+                services.session_reflect(
+                    actor=request.user, session=session, text=form.cleaned_data["reflection"]
+                )
+                messages.success(request, _("The reflection has been saved."))
+            else:
+                form_errors(request, form)
+        elif action == "photo":
+            form = ef.SessionPhotoForm(request.POST, request.FILES)
+            if form.is_valid():
+                services.session_photo_add(
+                    actor=request.user,
+                    session=session,
+                    upload=form.cleaned_data["image"],
+                    caption=form.cleaned_data["caption"],
+                )
+                messages.success(request, _("The photo has been added."))
+            else:
+                form_errors(request, form)
         elif action == "mark_all":
             marked = services.attendance_mark_all_present(actor=request.user, session=session)
             messages.success(request, _("%(n)s persons marked present.") % {"n": marked})
     except ValidationError as exc:
         flash_errors(request, exc)
     return redirect("education:session_detail", pk=target.pk)
+
+
+@ui_view(**VIEW_POLICY, obj=("pk", "education.Session"))
+def session_signin(request, pk: int):
+    """The sign-in sheet (签到表) as a PDF: blank before the session, filled after."""
+    from jiaozheng.education.signin import signin_filename, signin_pdf
+
+    session = session_get(actor=request.user, pk=pk)
+    rows = session_attendance(actor=request.user, session=session)
+    response = HttpResponse(signin_pdf(session, rows), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{signin_filename(session)}"'
+    return response
+
+
+@ui_view(**VIEW_POLICY, obj=("pk", "education.SessionPhoto"), samples={"size": "thumb"})
+def session_photo_view(request, pk: int, size: str):
+    photo = get_scoped_or_404(SessionPhoto, request.user, pk=pk)
+    field = photo.thumb if size == "thumb" else photo.image
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        return render(request, "404.html", status=404)
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _row_response(request: Any, row: Attendance, error: str = "") -> HttpResponse:

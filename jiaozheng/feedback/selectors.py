@@ -143,3 +143,20 @@ def period_figures(county_ids: tuple[int, ...], start: dt.date, end: dt.date) ->
 
 def buyer_evaluations(*, actor: Any):
     return scoped(BuyerEvaluation, actor).select_related("county", "provider", "signed_by")
+
+
+def activity_figures(kind: str, activity_id: int) -> dict[str, Any] | None:
+    """Aggregates of one held activity's feedback (never the answers): present, responses, mean, satisfied.
+    For the evidence pack; None if the activity is not a held one."""
+    source = activity_sources().get(kind)
+    ref = source.get(activity_id) if source is not None else None
+    if ref is None:
+        return None
+    row = _aggregate(kind, [activity_id]).get(activity_id, {})
+    mean = row.get("mean")
+    return {
+        "present": len(ref.attendee_ids),
+        "responses": row.get("n", 0),
+        "mean": Decimal(mean).quantize(Decimal("0.01")) if mean is not None else None,
+        "satisfied": row.get("ok", 0),
+    }

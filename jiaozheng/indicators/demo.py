@@ -23,7 +23,7 @@ from jiaozheng.contracts.choices import AdjustmentKind, Decision, FundCategory
 from jiaozheng.contracts.models import Contract
 from jiaozheng.core.demo import DemoContext
 from jiaozheng.indicators import services
-from jiaozheng.indicators.choices import Band, Direction, IndicatorGroup, IndicatorKind, RateDisplay
+from jiaozheng.indicators.choices import Direction, IndicatorGroup, IndicatorKind, RateDisplay
 
 ORDER = 60
 
@@ -282,27 +282,26 @@ INDICATORS: list[tuple[Any, ...]] = [
         "buyer_satisfaction",
         "购买方满意度",
         IndicatorGroup.SATISFACTION,
-        "a",
-        "",
+        "q",
+        "feedback.buyer_satisfaction",
         Direction.HIGHER,
-        None,
-        None,
-        "",
+        100,
+        100,
+        "%",
         10,
-        {"description": "县司法局对服务的评价"},
+        {"description": "县司法局签署的年度满意度评价（购买方评价记录）"},
     ),
 ]
 
 # The planned curve of 2020: activities stopped in February and March (pandemic), made up from April.
 PLAN_2020 = {1: 13, 2: 4, 3: 6, 4: 15, 5: 15, 6: 15, 7: 15, 8: 15, 9: 15, 10: 15, 11: 14, 12: 14}
 
-ASSESSMENTS_2020 = {
-    "buyer_satisfaction": (
-        Band.ACHIEVED,
-        95,
-        "县司法局评价服务专业、有序；工作得到省司法厅和市司法局的充分肯定。",
-    ),
-}
+# The bureau's signed evaluation of the provider for 2020 (购买方满意度 is computed from this record).
+BUYER_EVALUATION_2020 = (
+    95,
+    "溆浦县司法局局长",
+    "县司法局评价服务专业、有序；工作得到省司法厅和市司法局的充分肯定。",
+)
 # Reasons and fixes written by the provider for indicators that fall short (the seed's own problems);
 # filled in only where the records show a shortfall.
 DEVIATIONS_2020 = {
@@ -465,6 +464,23 @@ def _indicators(actor: Any, contract: Contract, year: int, yl: bool) -> dict[str
     return saved
 
 
+def _buyer_evaluation(actor: Any, contract: Contract, year: int) -> None:
+    from jiaozheng.feedback.services import buyer_evaluation_sign
+
+    score, title, comments = BUYER_EVALUATION_2020
+    for county in contract.counties.all():
+        buyer_evaluation_sign(
+            actor=actor,
+            county_id=county.pk,
+            provider_id=contract.provider_id,
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            score=score,
+            signer_title=title,
+            comments=comments,
+        )
+
+
 def load(ctx: DemoContext) -> None:
     staff = ctx.objects["staff"]
     contracts = ctx.objects["contracts"]
@@ -491,12 +507,7 @@ def load(ctx: DemoContext) -> None:
         indicators = _indicators(admin, seed, 2020, yl=False)
         for code in ("education", "community"):
             services.plan_set(actor=admin, indicator=indicators[code], monthly=PLAN_2020)
-        for code, (band, pct, note) in ASSESSMENTS_2020.items():
-            services.indicator_assess(
-                actor=admin,
-                indicator=indicators[code],
-                data={"band": band, "band_percent": pct, "assessment_note": note},
-            )
+        _buyer_evaluation(admin, seed, 2020)
         from jiaozheng.indicators.evaluation import evaluate
 
         for outcome in evaluate(seed, 2020).outcomes:

@@ -19,8 +19,25 @@ from jiaozheng.indicators.choices import (
 )
 
 
-def measure_choices(blank: str) -> list[tuple[str, str]]:
-    return [("", blank)] + [(code, f"{code} · {m.label}") for code, m in all_measures().items()]
+def measure_choices(blank: str) -> list[tuple[str, Any]]:
+    """The registered measures by their names, grouped by the module that computes them (the codes are the
+    engine's, not an officer's)."""
+    from django.apps import apps
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, measure in all_measures().items():
+        prefix = code.split(".", 1)[0]
+        label = MEASURE_GROUP_APPS.get(prefix, prefix)
+        try:
+            group = str(apps.get_app_config(label).verbose_name)
+        except LookupError:
+            group = str(_("Other measures"))
+        groups.setdefault(group, []).append((code, str(measure.label)))
+    return [("", blank)] + list(groups.items())
+
+
+# Measure code prefixes that are not the label of the app that registers them.
+MEASURE_GROUP_APPS = {"caseload": "people"}
 
 
 class IndicatorForm(forms.Form):

@@ -292,3 +292,106 @@ def narrative_save(
         narrative.updated_at = timezone.now()
         narrative.save()
     return narrative
+
+
+# --- a contract-year set up in one step (系统设置: contract, budget lines, indicators) ------------------
+
+
+@transaction.atomic
+def contract_year_setup(
+    *,
+    actor: Any,
+    contract: dict[str, Any],
+    lines: list[dict[str, Any]],
+    indicators: list[dict[str, Any]],
+) -> Contract:
+    """Register a contract-year with its budget lines and indicators, all or nothing.
+
+    ``contract``: code, name, buyer (the county), provider, start_on, end_on, budget_amount,
+    contract_amount, signed_on, procurement. ``lines``: category, name, amount. ``indicators``: measure
+    (a registered measure's code), name, group, target, unit, weight, direction. Refused with every
+    problem at once (nothing written): a period outside one calendar year, budget lines that do not add
+    up to the price, an unknown measure, a contract-year overlapping another of the same provider for
+    the same county (contracts.services).
+    """
+    from jiaozheng.contracts import services as contract_services
+    from jiaozheng.indicators.contract_templates import indicator_code
+
+    errors: dict[str, list[str]] = {}
+
+    def problem(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    start, end = contract.get("start_on"), contract.get("end_on")
+    if start is None or end is None:
+        problem("start_on", _("Give the service period."))
+    elif start.year != end.year:
+        problem("end_on", _("A contract-year starts and ends in the same calendar year."))
+    try:
+        price = Decimal(str(contract.get("contract_amount")))
+    except (InvalidOperation, ValueError):
+        price = None
+        problem("contract_amount", _("Enter an amount in yuan."))
+    total = Decimal(0)
+    for n, line in enumerate(lines, 1):
+        try:
+            total += Decimal(str(line.get("amount")))
+        except (InvalidOperation, ValueError):
+            problem("lines", _("Budget line %(n)s: enter an amount in yuan.") % {"n": n})
+    if price is not None and not errors.get("lines") and total != price:
+        problem(
+            "lines",
+            _("The budget lines add up to ¥%(total)s; the contract price is ¥%(price)s.")
+            % {"total": f"{total:,.2f}", "price": f"{price:,.2f}"},
+        )
+    measures = all_measures()
+    if not indicators:
+        problem("indicators", _("Choose at least one indicator."))
+    for n, item in enumerate(indicators, 1):
+        code = item.get("measure") or ""
+        if code not in measures:
+            problem(
+                "indicators",
+                _("Indicator %(n)s (%(name)s): no module registers the measure %(m)s.")
+                % {"n": n, "name": item.get("name") or "", "m": code or "—"},
+            )
+    if errors:
+        raise ValidationError(errors)
+    saved = contract_services.contract_create(actor=actor, data=contract, counties=[contract["buyer"]])
+    for order, line in enumerate(lines):
+        contract_services.fund_line_save(
+            actor=actor,
+            contract=saved,
+            category=line.get("category") or "other",
+            name=line.get("name") or "",
+            amount=line.get("amount"),
+            note=line.get("note") or "",
+            sort_order=order,
+        )
+    used: set[str] = set()
+    for order, item in enumerate(indicators):
+        code = indicator_code(item["measure"])
+        suffix = 2
+        while code in used:
+            code = f"{indicator_code(item['measure'])[:37]}-{suffix}"
+            suffix += 1
+        used.add(code)
+        measure = measures[item["measure"]]
+        indicator_save(
+            actor=actor,
+            contract=saved,
+            year=saved.start_on.year,
+            data={
+                "code": code,
+                "name": (item.get("name") or str(measure.label)).strip(),
+                "group": item.get("group") or IndicatorGroup.OUTPUT_QUANTITY,
+                "kind": IndicatorKind.QUANTITATIVE,
+                "measure_code": item["measure"],
+                "direction": item.get("direction") or Direction.HIGHER,
+                "target": item.get("target"),
+                "unit": item.get("unit") or "",
+                "weight": item.get("weight"),
+                "sort_order": order,
+            },
+        )
+    return saved

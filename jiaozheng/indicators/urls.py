@@ -1,9 +1,10 @@
 from django.urls import path
 
-from jiaozheng.indicators import views
+from jiaozheng.indicators import views, views_setup
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("setup/", views_setup.contract_setup, name="contract_setup"),
     path("<int:pk>/", views.dashboard, name="dashboard"),
     path("<int:pk>/new/", views.indicator_create, name="indicator_create"),
     path("<int:pk>/report/", views.report, name="report"),

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jiaozheng.audit.services import access_log
@@ -516,16 +517,38 @@ def _text_block(request: Any, contract: Contract, year: int, key: str, month: in
     )
 
 
+# The figure tokens an editor may type, each with what it stands for (token syntax is shown as typed).
+TOKEN_HELP = (
+    (
+        "{{i.<code>.actual}}",
+        gettext_lazy("An indicator's actual figure (<code>: the indicator's code, listed below)"),
+    ),
+    ("{{i.<code>.target}}", gettext_lazy("Its target")),
+    ("{{i.<code>.rate}}", gettext_lazy("Its completion rate")),
+    ("{{i.<code>.ratio}}", gettext_lazy("Its actual figure as a share of the target")),
+    ("{{i.<code>.score}}", gettext_lazy("Its score")),
+    ("{{i.<code>.excess_note}}", gettext_lazy("Its note on exceeding the target")),
+    ("{{i.<code>.verdict}}", gettext_lazy("Its verdict")),
+    ("{{f.spent}}", gettext_lazy("Money spent, in 10k yuan")),
+    ("{{f.budget}}", gettext_lazy("Budget, in 10k yuan")),
+    ("{{f.price}}", gettext_lazy("Contract price, in 10k yuan")),
+    ("{{f.paid}}", gettext_lazy("Funds paid to the provider, in 10k yuan")),
+    ("{{f.execution_rate}}", gettext_lazy("Budget execution rate")),
+    ("{{f.lines}}", gettext_lazy("Spending by budget line")),
+    ("{{c.buyer}}", gettext_lazy("The buyer")),
+    ("{{c.provider}}", gettext_lazy("The provider")),
+    ("{{c.provider_short}}", gettext_lazy("The provider's short name")),
+    ("{{c.signed}}", gettext_lazy("Date the contract was signed")),
+    ("{{c.start}}", gettext_lazy("First day of the service period")),
+    ("{{c.end}}", gettext_lazy("Last day of the service period")),
+    ("{{c.staff}}", gettext_lazy("Staff posted under the contract")),
+    ("{{s.total}}", gettext_lazy("Self-evaluation score")),
+    ("{{s.grade}}", gettext_lazy("Self-evaluation grade")),
+)
+
+
 def _token_help(contract: Contract, year: int) -> list[tuple[str, str]]:
-    rows = [
-        (
-            "{{i.<code>.actual}}",
-            _("Indicator actual (also target, rate, ratio, score, excess_note, verdict)"),
-        ),
-        ("{{f.spent}}", _("Money spent in 10k yuan (also budget, price, paid, execution_rate, lines)")),
-        ("{{c.provider_short}}", _("Contract facts (also buyer, provider, signed, start, end, staff)")),
-        ("{{s.total}} {{s.grade}}", _("Self-evaluation score and grade")),
-    ]
+    rows = [(token, str(label)) for token, label in TOKEN_HELP]
     for indicator in Indicator.objects.filter(contract=contract, year=year):
         rows.append((f"{{{{i.{indicator.code}.actual}}}}", indicator.name))
     for code, measure in all_measures().items():

@@ -37,7 +37,14 @@ from jiaozheng.location.choices import (
 )
 from jiaozheng.location.ingest import DeviceInactive, ingest
 from jiaozheng.location.models import Alert, Device, TravelPermit
-from jiaozheng.location.protocols import BatchIn, BatchProblem, parse_batch, parse_osmand, parse_traccar_json
+from jiaozheng.location.protocols import (
+    TOO_OLD,
+    BatchIn,
+    BatchProblem,
+    parse_batch,
+    parse_osmand,
+    parse_traccar_json,
+)
 from jiaozheng.people.models import Person
 
 router = Router(tags=["location"])
@@ -133,8 +140,23 @@ def post_fixes(request):
     return _ingest(request, batch)
 
 
+def _ended_device_answer(device_id: int, now: Any) -> HttpResponse:
+    """200 to a report from a device no longer in use: nothing stored, the attempt kept for staff."""
+    from jiaozheng.location.models import Device
+
+    Device.objects.filter(pk=device_id).exclude(last_rejected_at__gt=now - dt.timedelta(minutes=1)).update(
+        last_rejected_at=now, last_rejection="reported after the device was taken out of use; not stored"
+    )
+    return HttpResponse(
+        "device no longer enrolled: nothing stored", status=200, content_type="text/plain; charset=utf-8"
+    )
+
+
 def _osmand(request):
     now = timezone.now()
+    ended = getattr(request, "ended_device", None)
+    if ended is not None:
+        return _ended_device_answer(ended.device_id, now)
     try:
         if request.method == "POST" and (
             "json" in request.headers.get("Content-Type", "") or request.body[:1] in (b"{", b"[")
@@ -149,7 +171,18 @@ def _osmand(request):
     except BatchProblem as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     except ApplicationError as exc:
+        if exc.status_code == 401:  # taken out of use between the lookup and the write
+            return _ended_device_answer(request.device.device_id, now)
         return HttpResponse(exc.message, status=exc.status_code, content_type="text/plain; charset=utf-8")
+    errors = [e for r in result["rejected"] for e in r["errors"]]
+    if errors and all(e.get("code") == TOO_OLD for e in errors):
+        # older than the storage limit: acknowledged (never a 400, the app would retry it forever and the
+        # phone's later fixes would queue behind it), recorded as refused on the device for staff
+        return HttpResponse(
+            "acknowledged, not stored: " + errors[0]["message"],
+            status=200,
+            content_type="text/plain; charset=utf-8",
+        )
     if result["rejected"] and not result["stored"] and not result["duplicates"]:
         reasons = "; ".join(
             f"{e['field'] or ''} {e['message']}".strip() for e in result["rejected"][0]["errors"]
@@ -164,8 +197,9 @@ OSMAND_DOC = (
     "timestamp (seconds, milliseconds or ISO 8601), lat+lon or location=lat,lon, speed (knots), "
     "bearing/heading, altitude, accuracy, batt (percent), charge, valid, hdop, cell, wifi, mock. Traccar "
     "Client 9+ posts JSON: device_id and location{timestamp, coords{latitude, longitude, accuracy, speed "
-    "(m/s), heading, altitude}, battery{level (0-1), is_charging}, is_moving, mock}. 200 = stored; 400 = "
-    "refused (reason in the body); 401 = unknown device identifier."
+    "(m/s), heading, altitude}, battery{level (0-1), is_charging}, is_moving, mock}. 200 = stored, or "
+    "acknowledged without storing (a fix older than the storage limit, a device taken out of use: the reason "
+    "in the body and on the device for staff); 400 = refused (reason in the body); 401 = unknown identifier."
 )
 
 
@@ -250,6 +284,12 @@ class EscalateIn(BodySchema):
 class ResolveIn(BodySchema):
     outcome: AlertOutcome
     note: str = Field(min_length=1, max_length=2000)
+    facts: str = Field(
+        "",
+        max_length=2000,
+        description="Facts of the violation; required for 'admonition' (at least 10 chars)",
+    )
+    confirm: bool = Field(False, description="Must be true for 'admonition' (a sanction on the record)")
 
 
 def _alert_out(alert: Alert) -> dict[str, Any]:
@@ -363,7 +403,7 @@ def escalate_alert(request, alert_id: int, payload: EscalateIn):
 @router.post(
     "/location/alerts/{alert_id}/resolve",
     response={200: AlertDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    summary="Resolve an alert with its outcome; 'admonition' writes the person's discipline record",
+    summary="Resolve an alert with its outcome; 'admonition' (with facts and confirm) writes the discipline record",
     operation_id="location_resolve_alert",
     url_name="location_resolve_alert",
 )
@@ -371,7 +411,13 @@ def escalate_alert(request, alert_id: int, payload: EscalateIn):
 def resolve_alert(request, alert_id: int, payload: ResolveIn):
     alert = get_scoped_or_404(Alert, request.user, CHANGE, pk=alert_id)
     _service(
-        services.alert_resolve, actor=request.user, alert=alert, outcome=payload.outcome, note=payload.note
+        services.alert_resolve,
+        actor=request.user,
+        alert=alert,
+        outcome=payload.outcome,
+        note=payload.note,
+        facts=payload.facts,
+        confirmed=payload.confirm,
     )
     return _alert_detail(request, selectors.alert_get(actor=request.user, pk=alert_id))
 

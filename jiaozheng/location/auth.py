@@ -64,6 +64,30 @@ def device_for_token(token: str | None) -> DeviceInfo | None:
     return info
 
 
+def ended_device_for_token(token: str | None) -> int | None:
+    """The id of a device taken out of use (replaced, revoked, ended) whose identifier this is."""
+    if not token or len(token) > 200:
+        return None
+    from jiaozheng.location.choices import DeviceStatus
+    from jiaozheng.location.models import Device
+
+    return (
+        Device.objects.filter(token_hash=hash_token(token))
+        .exclude(status=DeviceStatus.ACTIVE)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+class EndedDevice:
+    """What the OsmAnd endpoint binds for the identifier of a device no longer in use: it is answered 200
+    (the unmodified app retries a refused report forever, queueing the phone's later fixes behind it),
+    nothing is stored and the attempt is kept on the device for staff."""
+
+    def __init__(self, device_id: int) -> None:
+        self.device_id = device_id
+
+
 def forget_device(device_id: int | None = None) -> None:
     with _lock:
         if device_id is None:
@@ -93,6 +117,11 @@ class DeviceTokenAuth(HttpBearer):
         token = self._token(request)
         info = device_for_token(token)
         if info is None:
+            if self.osmand:
+                ended = ended_device_for_token(token)
+                if ended is not None:
+                    request.ended_device = EndedDevice(ended)
+                    return request.ended_device
             return None
         _bind(request, info)
         return info

@@ -11,6 +11,12 @@
   with an open 失联 already, 1 % newly silent (their alerts are raised in bulk in the timed sweep).
 - P4: geofence classification (accuracy buckets, the county area) ÷ raw shapely ``contains_xy`` on the
   same 1,000,000 points (realistic fixes: mostly inside, some near the border, some outside).
+- P8: alert volume: a county of 330 persons over 7 days of realistic phone behaviour (``simulate.py``:
+  commutes, nights on the charger, battery deaths, a mountain dead zone, cell fixes) through the real
+  ingestion and the sweep every 10 minutes, with the clock patched to simulated time. Target: at most 2
+  urgent alerts per 100 persons per day, and each scripted real event (absconder, fake GPS, 越界 with
+  dwell) raises its alert within P2's bound (the request or sweep that raises it takes ≤ 1,000 ms, and it
+  is the first one after the condition is complete). Per-tier and per-type counts are printed.
 
 Everything is created in a county of its own and removed afterwards.
 """
@@ -619,3 +625,140 @@ def bench(report: Any) -> None:
         p3(report, county)
     finally:
         cleanup()
+    p8(report)
+
+
+# --- P8: alert volume of a simulated county ----------------------------------------------------------
+
+P8_PERSONS = int(os.environ.get("JZ_BENCH_P8_PERSONS", "330"))
+P8_DAYS = int(os.environ.get("JZ_BENCH_P8_DAYS", "7"))
+P2_BOUND_MS = 1000.0
+URGENT_PER_100_PER_DAY = 2.0
+
+
+def p8(report: Any, persons: int = P8_PERSONS, days: int = P8_DAYS) -> dict[str, Any]:
+    from jiaozheng.location import auth, fences
+
+    fences.forget()
+    auth.forget_device()
+    cleanup()
+    county, squadron = make_county()
+    try:
+        make_persons(county, squadron, persons)
+        make_devices(county)
+        return _p8_run(report, county, persons, days)
+    finally:
+        cleanup()
+
+
+def _p8_run(report: Any, county: Any, persons: int, days: int) -> dict[str, Any]:
+    from django.db.models import Count
+
+    from jiaozheng.audit.context import acting_as
+    from jiaozheng.core.geo import county_geometry
+    from jiaozheng.location.models import FLAG_OUTSIDE, Alert, Device, Fix
+    from jiaozheng.location.simulate import Simulation
+    from jiaozheng.orgs.services import system_user
+
+    rows = list(
+        Device.objects.filter(county=county, status="active")
+        .order_by("person_id")
+        .values_list("person_id", "county_id", "pk", "person__supervision_class")
+    )
+    ordinary = [r[0] for r in rows if r[3] == "ordinary"]
+    scripts = {ordinary[0]: "absconder", ordinary[1]: "fake_gps", ordinary[2]: "breach"}
+    tz = timezone.get_default_timezone()
+    first_day = timezone.localdate() - dt.timedelta(days=days + 1)
+    start = dt.datetime.combine(first_day, dt.time(0), tzinfo=tz)
+    end = start + dt.timedelta(days=days)
+    script_days = {
+        "fake_gps": first_day + dt.timedelta(days=min(1, days - 1)),
+        "absconder": first_day + dt.timedelta(days=min(2, days - 1)),
+        "breach": first_day + dt.timedelta(days=min(3, days - 1)),
+    }
+    centre = county_geometry(county.boundary_code).representative_point()
+    sim = Simulation(rows, centre=(centre.y, centre.x), scripts=scripts, script_days=script_days)
+    absconder = next(pid for pid, kind in scripts.items() if kind == "absconder")
+    sweep_ms: list[float] = []
+
+    def on_sweep(at: dt.datetime, result: dict[str, Any], elapsed: float) -> None:
+        sweep_ms.append(elapsed)
+        event = sim.events[absconder]
+        if event.raised_at is None and Alert.objects.filter(person_id=absconder, raised_at__lte=at).exists():
+            event.raised_at, event.processing_ms = at, elapsed
+
+    began = time.perf_counter()
+    with acting_as(system_user(), "job"):
+        sim.run(start, end, on_sweep=on_sweep)
+    wall = time.perf_counter() - began
+
+    alerts = Alert.objects.filter(county=county)
+    urgent = alerts.filter(severity="urgent").count()
+    per_100_day = urgent / (persons / 100) / days
+    tiers = dict(
+        alerts.filter(tier__isnull=False).values_list("tier").annotate(n=Count("id")).values_list("tier", "n")
+    )
+    by_type = dict(alerts.values_list("alert_type").annotate(n=Count("id")).values_list("alert_type", "n"))
+    by_severity = dict(alerts.values_list("severity").annotate(n=Count("id")).values_list("severity", "n"))
+    # breach: the condition is complete once the dwell has passed since the first confident fix outside
+    breach_pid = next(pid for pid, kind in scripts.items() if kind == "breach")
+    first_out = (
+        Fix.objects.filter(person_id=breach_pid, flags__gte=FLAG_OUTSIDE)
+        .extra(where=["(flags & 2) = 2"])
+        .order_by("fix_time")
+        .values_list("fix_time", flat=True)
+        .first()
+    )
+    if first_out is not None:
+        sim.events[breach_pid].due_at = first_out + dt.timedelta(minutes=10)
+    checks = []
+    for event in sim.events.values():
+        wanted = {
+            "absconder": ("device_offline", "lost_contact"),
+            "fake_gps": ("mock_location",),
+            "breach": ("geofence_breach",),
+        }[event.kind]
+        kind_ok = alerts.filter(person_id=event.person_id, alert_type__in=wanted).exists()
+        bound = {"absconder": 60 + 10, "fake_gps": 5, "breach": 35}[event.kind]  # minutes of simulated time
+        delay = (
+            (event.raised_at - event.due_at).total_seconds() / 60
+            if event.raised_at is not None and event.due_at is not None
+            else None
+        )
+        ok = (
+            kind_ok
+            and event.processing_ms is not None
+            and event.processing_ms <= P2_BOUND_MS
+            and delay is not None
+            and delay <= bound
+        )
+        checks.append((event.kind, ok, event.processing_ms, delay))
+    absconder_tier = alerts.filter(person_id=absconder).values_list("tier", flat=True).first()
+    scripted = scripts
+    urgent_why: dict[str, int] = {}
+    for a in alerts.filter(severity="urgent"):
+        key = scripted.get(a.person_id) or f"{a.alert_type}:{(a.evidence or {}).get('cause') or '-'}"
+        urgent_why[key] = urgent_why.get(key, 0) + 1
+    if os.environ.get("JZ_BENCH_P8_DEBUG"):
+        for a in alerts.filter(severity="urgent").exclude(person_id__in=list(scripts)):
+            ev = a.evidence or {}
+            report(f"P8 urgent {a.person_id} {a.alert_type} {a.title} {ev.get('last_seen_at')}")
+    events_ok = sum(1 for c in checks if c[1])
+    target_ok = per_100_day <= URGENT_PER_100_PER_DAY and events_ok == len(checks)
+    details = " ".join(
+        f"{kind}={'ok' if ok else 'FAIL'}({(ms or 0):.0f}ms,{'?' if d is None else f'{d:.0f}'}min)"
+        for kind, ok, ms, d in checks
+    )
+    report(
+        f"BENCH P8 db={_db()} persons={persons} days={days} urgent={urgent}"
+        f" urgent_per_100_per_day={per_100_day:.2f} (target <= {URGENT_PER_100_PER_DAY})"
+        f" tier1_not_reporting={tiers.get(1, 0)} tier2_lost_contact={tiers.get(2, 0)}"
+        f" tier3_absconding={tiers.get(3, 0)} alerts={alerts.count()}"
+        f" by_type={json.dumps(by_type, sort_keys=True)} by_severity={json.dumps(by_severity, sort_keys=True)}"
+        f" urgent_from={json.dumps(urgent_why, sort_keys=True, ensure_ascii=False)}"
+        f" events={events_ok}/{len(checks)} {details} absconder_tier={absconder_tier}"
+        f" requests={sim.requests} max_request_ms={sim.max_request_ms:.0f}"
+        f" sweep_p95_ms={(statistics.quantiles(sweep_ms, n=20)[-1] if len(sweep_ms) > 1 else 0):.0f}"
+        f" wall_s={wall:.0f} {'PASS' if target_ok else 'FAIL'}"
+    )
+    return {"urgent_per_100_per_day": per_100_day, "tiers": tiers, "checks": checks, "ok": target_ok}

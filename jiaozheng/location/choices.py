@@ -55,6 +55,9 @@ class AlertOutcome(models.TextChoices):
 
 
 STAFF_OUTCOMES = [c for c in AlertOutcome if c != AlertOutcome.CLEARED]
+# Outcomes that sanction the person (训诫 and up): never pre-selected, never in a bulk action; they need the
+# facts found and an explicit confirmation.
+SANCTION_OUTCOMES = frozenset({AlertOutcome.ADMONITION})
 
 
 class AlertEventKind(models.TextChoices):
@@ -122,3 +125,16 @@ class PresenceState(models.TextChoices):
     SILENT_CAUSE = "silent_cause", _("Not reporting, cause known")
     NEVER = "never", _("Never reported")
     NO_DEVICE = "no_device", _("No device")
+
+
+class SilenceTier(models.IntegerChoices):
+    """The tiers of one silence episode (one alert that escalates while the silence lasts)."""
+
+    NOT_REPORTING = 1, _("Not reporting")  # 未上报
+    LOST_CONTACT = 2, _("Lost contact")  # 失联
+    ABSCONDING = 3, _("Absconding suspected")  # 疑似脱管
+
+
+class QuietReason(models.TextChoices):
+    WORK_SHIFT = "work_shift", _("Declared work shift (no phone at work)")
+    OTHER = "other", pgettext_lazy("quiet reason", "Other")

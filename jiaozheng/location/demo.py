@@ -446,7 +446,7 @@ def load(ctx: DemoContext) -> None:
         "trip": now - dt.timedelta(hours=21),
         "forbidden": timezone.make_aware(dt.datetime.combine(yesterday, dt.time(20, 0))),
         "mock": now - dt.timedelta(hours=4),
-        "silent": now - dt.timedelta(hours=9),
+        "silent": now - dt.timedelta(hours=30),
         "battery": now - dt.timedelta(hours=4),
         "admonished": timezone.make_aware(dt.datetime.combine(two_days_ago, dt.time(13, 0))),
         "explained": now - dt.timedelta(hours=1),
@@ -462,7 +462,7 @@ def load(ctx: DemoContext) -> None:
             continue
         end = now - dt.timedelta(minutes=rng.uniform(1, 8))
         if role == "silent":
-            end = now - dt.timedelta(hours=7, minutes=20)
+            end = now - dt.timedelta(hours=28)  # lost contact whatever the night window
         elif role == "battery":
             end = now - dt.timedelta(hours=2, minutes=10)
         fixes = _track(rng, plan, start, end)
@@ -589,7 +589,9 @@ def load(ctx: DemoContext) -> None:
                         actor=officer,
                         alert=alert,
                         outcome=AlertOutcome.ADMONITION,
-                        note="未经批准前往鹤城区约两小时，经谈话教育，本人承认错误，予以训诫。",
+                        note="经谈话教育，本人承认错误，予以训诫。",
+                        facts="未经批准前往鹤城区约两小时，GPS 定位连续显示在县境外。",
+                        confirmed=True,
                     )
             if role == "silent":
                 for alert in alerts.filter(alert_type=AlertType.LOST_CONTACT, status="new"):
@@ -642,7 +644,67 @@ def load(ctx: DemoContext) -> None:
     if rows:
         with acting_as(staff["sw_lufeng"], "cli"):
             write_installs(staff["sw_lufeng"], rows)
+    # 6. A demo that lives: while it serves, its phones keep reporting (tasks.simulated_phones → live_tick).
+    from jiaozheng.core.models import RuleValue
+
+    counties = {person.county_id for person, _device in enrolled.values()}
+    live = {
+        "fake_gps": cast["mock"].pk if "mock" in cast else None,
+        "absconder": cast["silent"].pk if "silent" in cast else None,
+        "exclude": sorted(p.pk for role, p in cast.items() if role not in ("mock",)),
+    }
+    for county_id in counties:
+        RuleValue.objects.update_or_create(
+            key="location.simulated_phones",
+            unit_id=county_id,
+            defaults={"value": live, "source": "demo"},
+        )
+
     alerts = Alert.objects.count()
     ctx.say(
         f"location: {len(enrolled)} phones, {total} fixes, {alerts} alerts, {len(rows)} installations in 2020"
     )
+
+
+# --- the living demo -----------------------------------------------------------------------------------
+
+_LIVE: dict[int, Any] = {}  # county id -> (Simulation, last tick), kept while the worker lives
+
+
+def live_tick(county_id: int, config: dict[str, Any], *, now: dt.datetime | None = None) -> int:
+    """Advance the county's simulated phones to ``now`` (real time) and ingest what they upload: moving by
+    day, still at night, a few battery deaths, a mountain dead zone; the demo's fake-GPS phone sends mocked
+    fixes 10:00-12:00 every day; the absconder (the demo's silent phone) and the other scripted persons
+    keep their prepared stories (excluded). Returns the requests made."""
+    from jiaozheng.core.geo import county_geometry
+    from jiaozheng.location.models import Device
+    from jiaozheng.location.simulate import Simulation
+    from jiaozheng.orgs.models import OrgUnit
+
+    now = now or timezone.now()
+    state = _LIVE.get(county_id)
+    if state is None:
+        exclude = set(config.get("exclude") or [])
+        if config.get("absconder"):
+            exclude.add(config["absconder"])
+        rows = [
+            r
+            for r in Device.objects.filter(
+                county_id=county_id, status="active", token_hash__isnull=False, person__status="in_correction"
+            )
+            .order_by("person_id")
+            .values_list("person_id", "county_id", "pk", "person__supervision_class")
+            if r[0] not in exclude
+        ]
+        county = OrgUnit.objects.get(pk=county_id)
+        centre = county_geometry(county.boundary_code).representative_point()
+        scripts = {config["fake_gps"]: "fake_gps"} if config.get("fake_gps") else {}
+        sim = Simulation(rows, centre=(centre.y, centre.x), seed=county_id, scripts=scripts, radius_km=8)
+        state = _LIVE[county_id] = [sim, now - dt.timedelta(minutes=5)]
+    sim, last = state
+    sim.script_days["fake_gps"] = timezone.localdate(now)
+    if now - last > dt.timedelta(hours=2):
+        last = now - dt.timedelta(minutes=5)  # the worker was stopped: resume, do not replay the gap
+    made = sim.step(last, now)
+    state[1] = now
+    return made

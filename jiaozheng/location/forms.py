@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiaozheng.location.choices import STAFF_OUTCOMES, DevicePlatform
+from jiaozheng.location.choices import SANCTION_OUTCOMES, STAFF_OUTCOMES, DevicePlatform
 
 
 def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
@@ -42,10 +42,64 @@ class EscalateForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[(o.value, o.label) for o in STAFF_OUTCOMES])
+    """The outcome is an explicit choice: radio buttons with none checked. The sanctioning outcome (训诫)
+    is offered to officers only and asks for the facts and a confirmation."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(o.value, o.label) for o in STAFF_OUTCOMES],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the outcome.")},
+    )
     note = forms.CharField(
         label=_("What was found and done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    facts = forms.CharField(
+        label=_("Facts of the violation (admonition only)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the person did, when and where: written into the discipline record."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm these facts justify an admonition (训诫) on the person's record"), required=False
+    )
+
+    def __init__(self, *args: Any, officer: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not officer:
+            self.fields["outcome"].choices = [
+                (o.value, o.label) for o in STAFF_OUTCOMES if o not in SANCTION_OUTCOMES
+            ]
+            del self.fields["facts"]
+            del self.fields["confirm"]
+
+
+class BulkForm(forms.Form):
+    """Acknowledge or resolve many alerts with one note: never a sanctioning outcome."""
+
+    ACTIONS = [("acknowledge", _("Acknowledge")), ("resolve", _("Resolve"))]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("Outcome (when resolving)"),
+        choices=[("", "—")] + [(o.value, o.label) for o in STAFF_OUTCOMES if o not in SANCTION_OUTCOMES],
+        required=False,
+    )
+    note = forms.CharField(label=_("Note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=True, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].error_messages["required"] = _("Select at least one alert.")
+        # any integer is accepted here; the service scopes each id (out of scope: not found)
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids") or []
+        self.fields["ids"].choices = [(v, v) for v in raw]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") == "resolve" and not data.get("outcome"):
+            self.add_error("outcome", _("Choose the outcome."))
+        return data
 
 
 class TravelPermitForm(forms.Form):

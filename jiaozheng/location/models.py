@@ -28,6 +28,8 @@ from jiaozheng.location.choices import (
     InstallKind,
     InstallSource,
     Protocol,
+    QuietReason,
+    SilenceTier,
     TravelPermitStatus,
 )
 from jiaozheng.people.models import person_scope
@@ -87,6 +89,13 @@ class Alert(AuditedModel):
     resolution_note = models.TextField(_("resolution note"), blank=True)
     discipline = models.ForeignKey(
         "people.Discipline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tier = models.PositiveSmallIntegerField(
+        _("silence tier"),
+        choices=SilenceTier.choices,
+        null=True,
+        blank=True,
+        help_text=_("Silence alerts: the tier the episode has reached"),
     )
 
     objects = ScopedManager()
@@ -233,6 +242,36 @@ class InstallRecord(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.installed_on}"
+
+
+class ExpectedSilence(AuditedModel):
+    """A window in which a person's phone is expected to be silent: a declared work shift where phones are
+    not allowed (mine, factory floor), weekly hours. The silence sweep does not count it."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="expected_silences", verbose_name=_("person")
+    )
+    county = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=12, choices=QuietReason.choices)
+    schedule = models.JSONField(_("weekly hours"), help_text=_('{"weekly": [{"days", "start", "end"}]}'))
+    start_on = models.DateField(_("from"))
+    end_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_rule = county_scope()
+
+    class Meta:
+        ordering = ["-start_on", "-id"]
+        verbose_name = _("expected silence")
+        verbose_name_plural = _("expected silences")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.start_on}"
 
 
 # --- travel permits (外出审批) as permitted zones ---------------------------------------------------

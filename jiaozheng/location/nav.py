@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiaozheng.core.access import Policy
 from jiaozheng.core.registry import NavItem
-from jiaozheng.core.roles import STAFF_ROLES, Domain
+from jiaozheng.core.roles import STAFF_ROLES, Domain, Role
 
 NAV = [
     NavItem(
@@ -24,6 +24,13 @@ NAV = [
         "location:device_list",
         Policy(roles=STAFF_ROLES, domain=Domain.LOCATION),
         order=67,
+        group=_("Location supervision"),
+    ),
+    NavItem(
+        _("My location reporting"),
+        "location:mine",
+        Policy(roles=frozenset({Role.SUBJECT}), domain=Domain.LOCATION),
+        order=63,
         group=_("Location supervision"),
     ),
 ]

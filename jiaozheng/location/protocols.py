@@ -54,6 +54,11 @@ class ParsedFix:
     attributes: dict[str, Any] | None = None
 
 
+TOO_OLD = (
+    "too_old"  # the code of a refusal for age: acknowledged to the unmodified app (it would retry forever)
+)
+
+
 @dataclass
 class Rejected:
     index: int
@@ -542,7 +547,11 @@ def check_times(batch: Batch, *, now: dt.datetime, max_skew: dt.timedelta, max_a
                 )
             elif now - fix.time > max_age:
                 problems.append(
-                    {"field": "time", "message": f"the fix is older than {max_age.days} days and is not kept"}
+                    {
+                        "field": "time",
+                        "code": TOO_OLD,
+                        "message": f"the fix is older than {max_age.days} days and is not kept",
+                    }
                 )
         if fix.lat == 0 and fix.lon == 0:
             problems.append({"field": "lat", "message": "no position (0,0)"})

@@ -141,3 +141,80 @@ register_rule(
     source="D: anchors.md 1.5",
     validate=positive_int,
 )
+
+
+# --- silence tiers and expected-silence windows (issue 13) ------------------------------------------------
+
+
+def _per_class_number(value: Any) -> None:
+    if not isinstance(value, dict) or set(value) != set(CLASSES):
+        raise ValidationError(f"must map each of {', '.join(CLASSES)} to a number, got {value!r}")
+    for number in value.values():
+        positive_int(number)
+
+
+def _night_hours(value: Any) -> None:
+    from jiaozheng.location.fences import parse_schedule
+
+    if value in (None, {}):
+        return
+    if not isinstance(value, dict) or set(value) != {"start", "end"}:
+        raise ValidationError('must be {"start": "HH:MM", "end": "HH:MM"}, or {} for no night window')
+    try:
+        parse_schedule([{"start": value["start"], "end": value["end"]}])
+    except ValueError as exc:
+        raise ValidationError(str(exc))
+
+
+register_rule(
+    "location.lost_contact_minutes",
+    {"strict": 180, "ordinary": 360, "lenient": 720},
+    _(
+        "Silence (outside expected-silence windows) after which 'not reporting' becomes lost contact (失联), "
+        "per supervision class (minutes)"
+    ),
+    source=(
+        "D: tier 2 of three (anchors.md 1.5: tell 'not reporting' from 'lost'); a strict-class person is "
+        "looked for sooner"
+    ),
+    validate=_per_class_number,
+)
+register_rule(
+    "location.absconding_suspected_hours",
+    {"strict": 12, "ordinary": 24, "lenient": 48},
+    _(
+        "Silence after which lost contact becomes suspected absconding (疑似脱管), per supervision class (hours)"
+    ),
+    source="D: tier 3; the only silence tier that is urgent and goes to the county bureau",
+    validate=_per_class_number,
+)
+register_rule(
+    "location.night_quiet_hours",
+    {"start": "23:00", "end": "07:00"},
+    _("Night hours in the county during which a silent phone is expected (local time; {}: none)"),
+    source="D: phones at rest at night stop reporting (Android Doze; traccar-client#14)",
+    validate=_night_hours,
+)
+register_rule(
+    "location.charging_quiet_hours",
+    8,
+    _("Hours of silence expected after a report from a phone that was charging and not moving"),
+    source="D: a phone on its charger and at rest does not report (traccar-client#14)",
+    validate=positive_int,
+)
+
+
+def _live_phones(value: Any) -> None:
+    if value in (None, {}):
+        return
+    if not isinstance(value, dict) or not isinstance(value.get("exclude", []), list):
+        raise ValidationError('must be {} (off) or {"fake_gps": id, "exclude": [ids]}')
+
+
+register_rule(
+    "location.simulated_phones",
+    {},
+    _("Simulated phones keep reporting in this county (demonstration only; {}: off)"),
+    source="D: set by the demo loader so that a demo left running shows a living picture",
+    validate=_live_phones,
+)

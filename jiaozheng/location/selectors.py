@@ -486,3 +486,73 @@ def travel_permits(
     if current:
         qs = qs.filter(status=TravelPermitStatus.APPROVED, end_on__gte=timezone.localdate())
     return qs.order_by("-start_on", "-id")
+
+
+# --- the supervised person's own page ----------------------------------------------------------------
+
+
+def my_reporting(*, actor: Any) -> dict[str, Any]:
+    """What the signed-in supervised person's phone has reported, as the officer sees it: the phone in use,
+    the last report received, the state and likely cause. Only their own rows (row scoping)."""
+    person = scoped(Person, actor).filter(status=Status.IN_CORRECTION).first()
+    if person is None:
+        return {"person": None}
+    device = scoped(Device, actor).filter(person=person, status=DeviceStatus.ACTIVE).first()
+    latest = scoped(LatestPosition, actor).filter(person=person).first()
+    state, cause = presence(latest=latest, device=device, supervision_class=person.supervision_class)
+    limits = thresholds(person.county_id)
+    limit = limits.get(person.supervision_class)
+    return {
+        "person": person,
+        "device": device,
+        "last_seen_at": latest.last_seen_at if latest else None,
+        "battery": latest.battery if latest else None,
+        "state": state,
+        "state_label": PresenceState(state).label,
+        "cause_text": cause_label(cause) if cause else "",
+        "limit_minutes": int(limit.total_seconds() // 60) if limit else None,
+        "open_alerts": list(
+            scoped(Alert, actor).filter(person=person, status__in=OPEN_STATUSES).order_by("-occurred_at")[:5]
+        ),
+    }
+
+
+# --- the morning digest -----------------------------------------------------------------------------------
+
+
+def digest(*, actor: Any, now: dt.datetime | None = None, hours: int = 24) -> dict[str, Any]:
+    """A staff member's morning summary of the last ``hours``: alerts raised by type and silence tier,
+    episodes closed by themselves, and the open alerts still waiting for someone (urgent first)."""
+    from jiaozheng.location.choices import AlertOutcome, AlertSeverity, AlertType, SilenceTier
+
+    now = now or timezone.now()
+    since = now - dt.timedelta(hours=hours)
+    visible = scoped(Alert, actor)
+    raised = visible.filter(raised_at__gte=since, raised_at__lt=now)
+    by_type = dict(raised.values_list("alert_type").annotate(n=Count("id")).values_list("alert_type", "n"))
+    by_tier = dict(
+        raised.filter(tier__isnull=False).values_list("tier").annotate(n=Count("id")).values_list("tier", "n")
+    )
+    open_qs = visible.filter(status__in=OPEN_STATUSES)
+    rank = {AlertSeverity.URGENT: 0, AlertSeverity.HIGH: 1, AlertSeverity.MEDIUM: 2, AlertSeverity.LOW: 3}
+    waiting = sorted(
+        open_qs.select_related("person", "person__squadron")[:500],
+        key=lambda a: (rank.get(a.severity, 9), -a.occurred_at.timestamp()),
+    )
+    return {
+        "since": since,
+        "now": now,
+        "raised": raised.count(),
+        "by_type": [(str(label), by_type[v]) for v, label in AlertType.choices if by_type.get(v)],
+        "by_tier": [(str(label), by_tier.get(v, 0)) for v, label in SilenceTier.choices],
+        "closed_by_themselves": visible.filter(
+            resolved_at__gte=since, resolved_at__lt=now, outcome=AlertOutcome.CLEARED
+        ).count(),
+        "resolved_by_staff": visible.filter(resolved_at__gte=since, resolved_at__lt=now)
+        .exclude(outcome=AlertOutcome.CLEARED)
+        .count(),
+        "open": open_qs.count(),
+        "urgent_open": open_qs.filter(severity=AlertSeverity.URGENT).count(),
+        "new_open": open_qs.filter(status="new").count(),
+        "waiting": waiting[:30],
+    }

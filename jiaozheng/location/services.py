@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from jiaozheng.audit.services import timeline_add
 from jiaozheng.core.notify import notify, staff_for_person
 from jiaozheng.core.roles import CHANGE, VIEW, Domain, Role
-from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for
+from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for, scoped
 from jiaozheng.location.choices import (
     OPEN_STATUSES,
+    SANCTION_OUTCOMES,
     SEVERITY_RANK,
     STAFF_OUTCOMES,
     AlertEventKind,
@@ -114,6 +115,7 @@ def alert_raise(
     evidence: dict,
     source_obj: Any = None,
     occurred_at: dt.datetime | None = None,
+    tier: int | None = None,
 ) -> Alert:
     """Open an alert, or add evidence to the open one of the same person and type.
 
@@ -145,7 +147,7 @@ def alert_raise(
     with transaction.atomic():
         alert = _open_alert(person.pk, alert_type)
         if alert is not None:
-            return _add_evidence(alert, severity, title, evidence, occurred_at, now)
+            return _add_evidence(alert, severity, title, evidence, occurred_at, now, tier)
         try:
             with transaction.atomic():
                 alert = Alert.objects.create(
@@ -161,13 +163,14 @@ def alert_raise(
                     late=bool(evidence.get("late")),
                     source_model=source_model,
                     source_id=source_id,
+                    tier=tier,
                 )
         except IntegrityError:
             # Another writer opened the same alert a moment ago: add to theirs.
             alert = _open_alert(person.pk, alert_type)
             if alert is None:
                 raise
-            return _add_evidence(alert, severity, title, evidence, occurred_at, now)
+            return _add_evidence(alert, severity, title, evidence, occurred_at, now, tier)
         AlertEvent.objects.create(
             alert=alert, kind=AlertEventKind.RAISED, at=now, note=alert.title, evidence=evidence
         )
@@ -186,7 +189,13 @@ def _open_alert(person_id: int, alert_type: str) -> Alert | None:
 
 
 def _add_evidence(
-    alert: Alert, severity: str, title: str, evidence: dict, occurred_at: dt.datetime, now: dt.datetime
+    alert: Alert,
+    severity: str,
+    title: str,
+    evidence: dict,
+    occurred_at: dt.datetime,
+    now: dt.datetime,
+    tier: int | None = None,
 ) -> Alert:
     AlertEvent.objects.create(
         alert=alert, kind=AlertEventKind.EVIDENCE, at=now, note=title[:500], evidence=evidence
@@ -195,6 +204,8 @@ def _add_evidence(
     alert.last_event_at = max(alert.last_event_at, occurred_at)
     if SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]:  # type: ignore[index]
         alert.severity = severity
+    if tier and (alert.tier or 0) < tier:
+        alert.tier = tier
     if alert.cleared_at is not None:
         alert.cleared_at = None  # the condition is back
     alert.save()
@@ -261,9 +272,40 @@ def alert_escalate(*, actor: Any, alert: Alert, note: str) -> Alert:
     return alert
 
 
+MIN_FACTS_CHARS = 10  # a sanction states what the person did, not "ok"
+
+
+def sanction_check(*, actor: Any, outcome: str, facts: str, confirmed: bool) -> str:
+    """A sanctioning outcome (训诫 and up) needs an officer, the facts found and an explicit confirmation;
+    returns the facts, stripped. Raises and changes nothing otherwise."""
+    scope = scope_for(actor)
+    if not scope.unrestricted and scope.role not in ADMONITION_ROLES:
+        raise PermissionDenied(_("Only officers of the bureau or squadron may decide an admonition."))
+    facts = (facts or "").strip()
+    errors: dict[str, list[str]] = {}
+    if len(facts) < MIN_FACTS_CHARS:
+        errors["facts"] = [
+            _(
+                "State the facts of the violation (at least %(n)s characters): what the person did, when, where."
+            )
+            % {"n": MIN_FACTS_CHARS}
+        ]
+    if not confirmed:
+        errors["confirm"] = [_("Confirm that the facts justify an admonition (训诫) on the person's record.")]
+    if errors:
+        raise ValidationError(errors)
+    return facts
+
+
 @transaction.atomic
-def alert_resolve(*, actor: Any, alert: Alert, outcome: str, note: str) -> Alert:
-    """Close the alert with its outcome. An admonition (训诫) outcome writes the discipline record."""
+def alert_resolve(
+    *, actor: Any, alert: Alert, outcome: str, note: str, facts: str = "", confirmed: bool = False
+) -> Alert:
+    """Close the alert with its outcome, an explicit choice (there is no default).
+
+    A sanctioning outcome (admonition, 训诫) writes the discipline record; it needs an officer, the facts
+    of the violation and ``confirmed=True``: an officer who types a note about a flat battery and presses
+    resolve can never record a sanction by accident."""
     from jiaozheng.people.choices import DisciplineKind
     from jiaozheng.people.models import Discipline
     from jiaozheng.people.services import discipline_add
@@ -271,16 +313,16 @@ def alert_resolve(*, actor: Any, alert: Alert, outcome: str, note: str) -> Alert
     alert = _locked_alert(actor, alert)
     if not alert.is_open:
         raise ValidationError(_("This alert is already resolved."))
-    if outcome not in [o.value for o in STAFF_OUTCOMES]:
+    if not outcome or outcome not in [o.value for o in STAFF_OUTCOMES]:
         raise ValidationError({"outcome": _("Choose the outcome.")})
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Write what was found and done.")})
     now = timezone.now()
-    if outcome == AlertOutcome.ADMONITION:
-        scope = scope_for(actor)
-        if not scope.unrestricted and scope.role not in ADMONITION_ROLES:
-            raise PermissionDenied(_("Only officers of the bureau or squadron may decide an admonition."))
+    evidence: dict[str, Any] = {"outcome": outcome}
+    if outcome in SANCTION_OUTCOMES:
+        facts = sanction_check(actor=actor, outcome=outcome, facts=facts, confirmed=confirmed)
+        evidence.update({"facts": facts, "confirmed": True})
         alert.discipline = discipline_add(
             actor=actor,
             person=alert.person,
@@ -289,7 +331,7 @@ def alert_resolve(*, actor: Any, alert: Alert, outcome: str, note: str) -> Alert
             % {
                 "type": alert.get_alert_type_display(),
                 "date": timezone.localtime(alert.occurred_at).strftime("%Y-%m-%d %H:%M"),
-                "note": note,
+                "note": facts,
             },
             decided_on=timezone.localdate(),
             source=Discipline.Source.ALERT,
@@ -311,7 +353,7 @@ def alert_resolve(*, actor: Any, alert: Alert, outcome: str, note: str) -> Alert
         at=now,
         actor=_user(actor),
         note=note,
-        evidence={"outcome": outcome},
+        evidence=evidence,
     )
     timeline_add(alert.person, "location.alert_resolved", obj=alert, type=alert.alert_type, outcome=outcome)
     return alert
@@ -319,12 +361,18 @@ def alert_resolve(*, actor: Any, alert: Alert, outcome: str, note: str) -> Alert
 
 @transaction.atomic
 def alert_clear(
-    *, alert: Alert, at: dt.datetime | None = None, note: str = "", evidence: dict | None = None
+    *,
+    alert: Alert,
+    at: dt.datetime | None = None,
+    note: str = "",
+    evidence: dict | None = None,
+    close_handled: bool = False,
 ) -> Alert:
     """The condition behind an open alert has ended (back in the area, reporting again).
 
     An alert nobody has taken up yet closes itself (outcome "cleared"); one that staff are handling stays
-    open for them, marked as ended. Called by the system (ingestion, sweeps), not by staff.
+    open for them, marked as ended (``close_handled``: an acknowledged one closes too, as a silence episode
+    does when reports resume). Called by the system (ingestion, sweeps), not by staff.
     """
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if not alert.is_open:
@@ -335,7 +383,8 @@ def alert_clear(
         alert=alert, kind=AlertEventKind.CLEARED, at=now, note=note, evidence=jsonable(evidence or {"at": at})
     )
     alert.cleared_at = at
-    if alert.status == AlertStatus.NEW:
+    closing = (AlertStatus.NEW, AlertStatus.ACKNOWLEDGED) if close_handled else (AlertStatus.NEW,)
+    if alert.status in closing:
         alert.status = AlertStatus.RESOLVED
         alert.outcome = AlertOutcome.CLEARED
         alert.resolution_note = note
@@ -655,3 +704,123 @@ def prohibition_schedule_set(*, actor: Any, order: Any, schedule: Any) -> Any:
     order.save()
     fences_changed(order.person_id)
     return order
+
+
+# --- expected-silence windows (declared work shifts) -------------------------------------------------
+
+
+@transaction.atomic
+def expected_silence_add(
+    *,
+    actor: Any,
+    person: Any,
+    reason: str,
+    schedule: Any,
+    start_on: dt.date,
+    end_on: dt.date | None = None,
+    note: str = "",
+) -> Any:
+    """Declare weekly hours in which the person's phone is expected to be silent (a work shift where
+    phones are not allowed): the silence sweep does not count them."""
+    from jiaozheng.location.choices import QuietReason
+    from jiaozheng.location.fences import parse_schedule
+    from jiaozheng.location.models import ExpectedSilence
+
+    _require_staff(actor)
+    person = _locked_person(actor, person)
+    errors: dict[str, list[str]] = {}
+    if reason not in QuietReason.values:
+        errors["reason"] = [_("Choose the reason.")]
+    try:
+        if not parse_schedule(schedule):
+            errors["schedule"] = [_("Give the days and hours.")]
+    except ValueError as exc:
+        errors["schedule"] = [str(exc)]
+    if end_on is not None and end_on < start_on:
+        errors["end_on"] = [_("The period cannot end before it starts.")]
+    note = (note or "").strip()
+    if reason == QuietReason.OTHER and not note:
+        errors["note"] = [_("Say why the phone is expected to be silent.")]
+    if errors:
+        raise ValidationError(errors)
+    row = ExpectedSilence.objects.create(
+        person=person,
+        county_id=person.county_id,
+        reason=reason,
+        schedule=schedule if isinstance(schedule, dict) else {"weekly": schedule},
+        start_on=start_on,
+        end_on=end_on,
+        note=note[:200],
+        declared_by=_user(actor),
+    )
+    timeline_add(person, "location.expected_silence", obj=row, reason=reason)
+    return row
+
+
+@transaction.atomic
+def expected_silence_end(*, actor: Any, row: Any) -> Any:
+    from jiaozheng.location.models import ExpectedSilence
+
+    _require_staff(actor)
+    visible = get_scoped_or_404(ExpectedSilence, actor, CHANGE, pk=getattr(row, "pk", row))
+    row = ExpectedSilence.objects.select_for_update().get(pk=visible.pk)
+    if row.ended_at is not None:
+        raise ValidationError(_("This window has already been ended."))
+    row.ended_at = timezone.now()
+    row.save()
+    return row
+
+
+# --- bulk triage ---------------------------------------------------------------------------------------
+
+BULK_MAX = 200  # alerts in one bulk action
+
+
+def alerts_bulk(*, actor: Any, ids: list[int], action: str, note: str, outcome: str = "") -> dict[str, Any]:
+    """Acknowledge or resolve many alerts with one note. Each alert is still handled by the single-alert
+    service (its own event, audit entry and timeline entry). A bulk action can never sanction: the
+    admonition (训诫) is refused here whatever the role. All or nothing: an id out of scope answers 404 and
+    nothing changes; alerts not in a state for the action (already acknowledged...) are skipped and named."""
+    from django.http import Http404
+
+    _require_staff(actor)
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    note = (note or "").strip()
+    errors: dict[str, list[str]] = {}
+    if action not in ("acknowledge", "resolve"):
+        errors["action"] = [_("Choose acknowledge or resolve.")]
+    if not ids:
+        errors["ids"] = [_("Select at least one alert.")]
+    elif len(ids) > BULK_MAX:
+        errors["ids"] = [_("At most %(n)s alerts at a time.") % {"n": BULK_MAX}]
+    if not note:
+        errors["note"] = [_("Write the note that goes on every selected alert.")]
+    if action == "resolve":
+        if outcome in SANCTION_OUTCOMES:
+            errors["outcome"] = [
+                _("A sanction (训诫) is decided on each alert with its facts, never in a bulk action.")
+            ]
+        elif outcome not in [o.value for o in STAFF_OUTCOMES]:
+            errors["outcome"] = [_("Choose the outcome.")]
+    if errors:
+        raise ValidationError(errors)
+    done: list[int] = []
+    skipped: list[int] = []
+    with transaction.atomic():
+        visible = {a.pk: a for a in scoped(Alert, actor, CHANGE).filter(pk__in=ids)}
+        if len(visible) != len(ids):
+            raise Http404
+        for pk in ids:
+            alert = visible[pk]
+            if action == "acknowledge" and alert.status != AlertStatus.NEW:
+                skipped.append(pk)
+                continue
+            if action == "resolve" and not alert.is_open:
+                skipped.append(pk)
+                continue
+            if action == "acknowledge":
+                alert_acknowledge(actor=actor, alert=alert, note=note)
+            else:
+                alert_resolve(actor=actor, alert=alert, outcome=outcome, note=note)
+            done.append(pk)
+    return {"done": done, "skipped": skipped}

@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +29,14 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from jiaozheng.core.rules import rule
-from jiaozheng.location.choices import OPEN_STATUSES, AlertSeverity, AlertType
+from jiaozheng.location.choices import (
+    OPEN_STATUSES,
+    SEVERITY_RANK,
+    AlertEventKind,
+    AlertSeverity,
+    AlertType,
+    SilenceTier,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +62,11 @@ class Candidate:
     fix_time: dt.datetime | None
     latitude: float | None
     longitude: float | None
-    told: bool = False  # an open device-offline or low-battery alert exists already
+    moving: bool | None = None
+    open_id: int | None = None  # the open alert of this silence episode, if any
+    open_tier: int = 0
+    open_type: str = ""
+    shifts: list[Any] = field(default_factory=list)
 
 
 def _ts(value: Any) -> dt.datetime | None:
@@ -68,41 +79,55 @@ def _ts(value: Any) -> dt.datetime | None:
 
 
 def _county_thresholds(county_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per county, the rules in force: the three tiers per class and the expected-silence windows."""
     out = {}
     for county_id in county_ids:
         intervals = rule("location.report_interval_minutes", county_id)
         grace = rule("location.report_grace_minutes", county_id)
+        lost = rule("location.lost_contact_minutes", county_id)
+        absconding = rule("location.absconding_suspected_hours", county_id)
         out[county_id] = {
             "silent": {cls: dt.timedelta(minutes=m + grace) for cls, m in intervals.items()},
+            "lost": {cls: dt.timedelta(minutes=m) for cls, m in lost.items()},
+            "absconding": {cls: dt.timedelta(hours=h) for cls, h in absconding.items()},
             "lost_known": dt.timedelta(hours=rule("location.known_cause_lost_contact_hours", county_id)),
             "low_battery": rule("location.low_battery_fraction", county_id),
+            "night": rule("location.night_quiet_hours", county_id),
+            "charging_hours": rule("location.charging_quiet_hours", county_id),
         }
     return out
 
 
+def _open_tier(alert_type: str, tier: int | None) -> int:
+    if tier:
+        return int(tier)
+    return SilenceTier.LOST_CONTACT if alert_type == AlertType.LOST_CONTACT else SilenceTier.NOT_REPORTING
+
+
 def _candidates(cutoff: dt.datetime) -> list[Candidate]:
-    """Persons in correction with an active phone, silent since before ``cutoff``, without an open 失联."""
+    """Persons in correction with an active phone, silent since before ``cutoff``, whose silence episode has
+    not reached the last tier yet; with the episode's open alert, if any."""
     ops = connection.ops
     cut = ops.adapt_datetimefield_value(cutoff)
     open_statuses = ", ".join(f"'{s.value}'" for s in OPEN_STATUSES)
+    silence_types = ", ".join(f"'{t.value}'" for t in SILENCE_TYPES)
     sql = f"""
         SELECT l.person_id, p.county_id, p.squadron_id, p.name, p.supervision_class, l.last_seen_at,
                l.expected_since, l.battery, l.charging, l.device_state, d.id, d.last_rejected_at,
-               d.last_rejection, l.fix_time, l.latitude, l.longitude,
-               EXISTS (
-                   SELECT 1 FROM location_alert o
-                   WHERE o.person_id = l.person_id AND o.alert_type IN ('device_offline', 'low_battery')
-                     AND o.status IN ({open_statuses})
-               ) AS told
+               d.last_rejection, l.fix_time, l.latitude, l.longitude, l.moving,
+               o.id, o.alert_type, o.tier
         FROM location_latest l
         JOIN people_person p ON p.id = l.person_id
         JOIN location_device d ON d.person_id = l.person_id AND d.status = 'active'
+        LEFT JOIN location_alert o ON o.person_id = l.person_id AND o.alert_type IN ({silence_types})
+             AND o.status IN ({open_statuses})
         WHERE (l.last_seen_at < %s OR (l.last_seen_at IS NULL AND l.expected_since < %s))
           AND p.status = 'in_correction'
           AND d.token_hash IS NOT NULL
           AND NOT EXISTS (
               SELECT 1 FROM location_alert a
               WHERE a.person_id = l.person_id AND a.alert_type = 'lost_contact' AND a.status IN ({open_statuses})
+                AND a.tier >= {int(SilenceTier.ABSCONDING)}
           )
     """
     with transaction.atomic(), connection.cursor() as cursor:
@@ -112,13 +137,14 @@ def _candidates(cutoff: dt.datetime) -> list[Candidate]:
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, [cut, cut])
         rows = cursor.fetchall()
-    out = []
+    out: dict[int, Candidate] = {}
     for r in rows:
         state = r[9]
         if isinstance(state, str):
             state = json.loads(state or "{}")
-        out.append(
-            Candidate(
+        c = out.get(r[0])
+        if c is None:
+            c = out[r[0]] = Candidate(
                 person_id=r[0],
                 county_id=r[1],
                 squadron_id=r[2],
@@ -135,10 +161,26 @@ def _candidates(cutoff: dt.datetime) -> list[Candidate]:
                 fix_time=_ts(r[13]),
                 latitude=r[14],
                 longitude=r[15],
-                told=bool(r[16]),
+                moving=None if r[16] is None else bool(r[16]),
             )
-        )
-    return out
+        if r[17] is not None:
+            tier = _open_tier(r[18], r[19])
+            if tier > c.open_tier:  # an old episode with two open alerts: follow the higher one
+                c.open_id, c.open_tier, c.open_type = r[17], tier, r[18]
+    _attach_shifts(out)
+    return list(out.values())
+
+
+def _attach_shifts(candidates: dict[int, Candidate]) -> None:
+    """The declared work shifts (expected silences) of the candidates, in one query."""
+    from jiaozheng.location.models import ExpectedSilence
+
+    if not candidates:
+        return
+    for shift in ExpectedSilence.objects.filter(person_id__in=list(candidates), ended_at__isnull=True).only(
+        "person_id", "schedule", "start_on", "end_on"
+    ):
+        candidates[shift.person_id].shifts.append(shift)
 
 
 @dataclass
@@ -149,19 +191,38 @@ class Decision:
     title: str
     evidence: dict[str, Any]
     occurred_at: dt.datetime
+    tier: int = SilenceTier.NOT_REPORTING
+
+
+TIER_SEVERITY = {
+    SilenceTier.NOT_REPORTING: AlertSeverity.LOW,
+    SilenceTier.LOST_CONTACT: AlertSeverity.HIGH,
+    SilenceTier.ABSCONDING: AlertSeverity.URGENT,
+}
 
 
 def _decide(c: Candidate, th: dict[str, Any], now: dt.datetime) -> Decision | None:
+    """The tier the silence has reached (counted outside the expected-silence windows), if it is beyond
+    the episode's open alert; None when there is nothing new to say."""
+    from jiaozheng.location.quiet import counted_silence
     from jiaozheng.location.selectors import cause_label, silence_cause
 
-    limit = th["silent"].get(c.supervision_class)
-    if limit is None:
+    first = th["silent"].get(c.supervision_class)
+    if first is None:
         return None
     since = c.last_seen_at or c.expected_since
-    if since is None or now - since < limit:
+    if since is None or now - since < first:
         return None
-    silence = now - since
-    hours = silence.total_seconds() / 3600
+    counted = counted_silence(
+        since,
+        now,
+        night=th["night"],
+        shifts=c.shifts,
+        charging_still=bool(c.charging) and c.moving is not True,
+        charging_hours=th["charging_hours"],
+    )
+    if counted < first:
+        return None
     if c.last_seen_at is None:
         cause = "never_reported"
     else:
@@ -173,10 +234,31 @@ def _decide(c: Candidate, th: dict[str, Any], now: dt.datetime) -> Decision | No
             last_rejected_at=c.last_rejected_at,
             low_battery=th["low_battery"],
         )
+    lost = th["lost"][c.supervision_class]
+    if cause:
+        lost = max(lost, th["lost_known"])  # a known cause (flat battery...) waits longer
+    tier = SilenceTier.NOT_REPORTING
+    if counted >= lost:
+        tier = SilenceTier.LOST_CONTACT
+    absconding = th["absconding"][c.supervision_class] + (th["lost_known"] if cause else dt.timedelta(0))
+    if counted >= absconding and cause != "never_reported":
+        tier = SilenceTier.ABSCONDING
+    if tier <= c.open_tier:
+        return None  # the episode's alert already says as much; escalate only when it persists
+    silence = now - since
+    hours = silence.total_seconds() / 3600
     evidence: dict[str, Any] = {
         "last_seen_at": c.last_seen_at.isoformat() if c.last_seen_at else None,
         "silent_minutes": int(silence.total_seconds() // 60),
-        "expected_every_minutes": int(limit.total_seconds() // 60),
+        "counted_minutes": int(counted.total_seconds() // 60),
+        "expected_every_minutes": int(first.total_seconds() // 60),
+        "tier": int(tier),
+        "tier_rules": {
+            "not_reporting_minutes": int(first.total_seconds() // 60),
+            "lost_contact_minutes": int(lost.total_seconds() // 60),
+            "absconding_hours": int(absconding.total_seconds() // 3600),
+            "night": th["night"],
+        },
         "supervision_class": c.supervision_class,
         "cause": cause,
         "battery": c.battery,
@@ -188,48 +270,93 @@ def _decide(c: Candidate, th: dict[str, Any], now: dt.datetime) -> Decision | No
     }
     if cause == "reports_rejected":
         evidence["last_rejection"] = c.last_rejection
-    known = bool(cause)
     gettext = translation.gettext
-    if known and silence < th["lost_known"]:
+    values = {"h": hours, "cause": cause_label(cause) if cause else gettext("cause unknown")}
+    if tier == SilenceTier.NOT_REPORTING:
         alert_type = AlertType.LOW_BATTERY if cause == "low_battery" else AlertType.DEVICE_OFFLINE
-        if c.told:
-            return None  # already told; it becomes 失联 if it lasts
-        severity = AlertSeverity.LOW if alert_type == AlertType.LOW_BATTERY else AlertSeverity.MEDIUM
-        title = gettext("No report for %(h).1f h (%(cause)s)") % {"h": hours, "cause": cause_label(cause)}
+        title = gettext("Not reporting for %(h).1f h (%(cause)s)") % values
+    elif tier == SilenceTier.LOST_CONTACT:
+        alert_type = AlertType.LOST_CONTACT
+        title = gettext("Lost contact: no report for %(h).1f h (%(cause)s)") % values
     else:
         alert_type = AlertType.LOST_CONTACT
-        severity = AlertSeverity.URGENT if c.supervision_class == "strict" else AlertSeverity.HIGH
-        if known:
-            title = gettext("Lost contact: no report for %(h).1f h (%(cause)s)") % {
-                "h": hours,
-                "cause": cause_label(cause),
-            }
-        else:
-            title = gettext("Lost contact: no report for %(h).1f h, cause unknown") % {"h": hours}
-    return Decision(c, alert_type, severity, title, evidence, since)
+        title = gettext("Absconding suspected: no report for %(h).1f h (%(cause)s)") % values
+    severity = TIER_SEVERITY[tier]
+    return Decision(c, alert_type, severity, title, evidence, since, tier)
 
 
 def sweep_lost_contact(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """One pass of the sweep: raise silence alerts and clear those whose person reports again."""
+    """One pass of the sweep: close the episodes whose phone reports again, open new episodes, and
+    escalate the open ones that have persisted into the next tier."""
     now = now or timezone.now()
     cleared = clear_resumed(now=now)
     county_ids = _active_counties()
     if not county_ids:
-        return {"candidates": 0, "raised": 0, "cleared": cleared}
+        return {"candidates": 0, "raised": 0, "escalated": 0, "cleared": cleared}
     th = _county_thresholds(county_ids)
     shortest = min(limit for t in th.values() for limit in t["silent"].values())
     candidates = _candidates(now - shortest)
     if not candidates:
-        return {"candidates": 0, "raised": 0, "cleared": cleared}
-    decisions = []
+        return {"candidates": 0, "raised": 0, "escalated": 0, "cleared": cleared}
+    new, rising = [], []
     with translation.override(settings.LANGUAGE_CODE):
         for c in candidates:
             county = th.get(c.county_id) or _county_thresholds([c.county_id])[c.county_id]
             decision = _decide(c, county, now)
-            if decision is not None:
-                decisions.append(decision)
-    raised = raise_many(decisions) if decisions else 0
-    return {"candidates": len(candidates), "raised": raised, "cleared": cleared}
+            if decision is None:
+                continue
+            (rising if c.open_id else new).append(decision)
+        escalated = sum(1 for d in rising if escalate_episode(d, now=now))
+    raised = raise_many(new) if new else 0
+    return {"candidates": len(candidates), "raised": raised, "escalated": escalated, "cleared": cleared}
+
+
+def escalate_episode(d: Decision, *, now: dt.datetime) -> bool:
+    """Move an open silence alert up to the tier its episode has reached: the same alert (one per
+    episode), its type, severity and title updated, an event, and the staff told (the bureau from tier 3)."""
+    from jiaozheng.audit.context import acting_as, current
+    from jiaozheng.audit.services import timeline_add
+    from jiaozheng.location.models import Alert, AlertEvent
+    from jiaozheng.location.services import _notify_alert, jsonable
+    from jiaozheng.orgs.services import system_user
+
+    actor_ctx = acting_as(system_user(), "job") if current().user is None else _null()
+    with actor_ctx, transaction.atomic():
+        alert = (
+            Alert.objects.select_for_update().select_related("person").filter(pk=d.candidate.open_id).first()
+        )
+        if alert is None or not alert.is_open or _open_tier(alert.alert_type, alert.tier) >= d.tier:
+            return False
+        if alert.alert_type != d.alert_type:
+            clash = Alert.objects.filter(
+                person_id=alert.person_id, alert_type=d.alert_type, status__in=OPEN_STATUSES
+            ).exists()
+            if clash:  # an older episode left an alert of that type open: follow it next sweep
+                return False
+            alert.alert_type = d.alert_type
+        alert.tier = d.tier
+        if SEVERITY_RANK[d.severity] > SEVERITY_RANK[alert.severity]:
+            alert.severity = d.severity
+        alert.title = d.title[:200]
+        alert.evidence = {**(alert.evidence or {}), **jsonable(d.evidence)}
+        alert.event_count += 1
+        alert.last_event_at = now
+        alert.save()
+        label = SilenceTier(d.tier).label
+        AlertEvent.objects.create(
+            alert=alert,
+            kind=AlertEventKind.EVIDENCE,
+            at=timezone.now(),
+            note=translation.gettext("The silence persists: now %(tier)s") % {"tier": label},
+            evidence={"tier": int(d.tier), "counted_minutes": d.evidence.get("counted_minutes")},
+        )
+        timeline_add(alert.person, "location.alert_escalated", obj=alert, type=alert.alert_type)
+        _notify_alert(
+            alert,
+            escalation=d.tier >= SilenceTier.ABSCONDING,
+            title=f"{label}：{alert.person.name}",
+        )
+    return True
 
 
 def _active_counties() -> list[int]:
@@ -257,6 +384,7 @@ def raise_many(decisions: list[Decision]) -> int:
                     title=d.title,
                     evidence=d.evidence,
                     occurred_at=d.occurred_at,
+                    tier=d.tier,
                 )
             return len(decisions)
         return _raise_bulk(decisions)
@@ -291,6 +419,7 @@ def _raise_bulk(decisions: list[Decision]) -> int:
                 title=d.title,
                 evidence=d.evidence,
                 occurred_at=d.occurred_at,
+                tier=d.tier,
             )
     return len(decisions)
 
@@ -311,7 +440,7 @@ class SweptAlert:
 
 ALERT_COLUMNS = (
     "person_id, county_id, alert_type, severity, status, title, evidence, occurred_at, raised_at,"
-    " last_event_at, event_count, late, source_model, source_id, outcome, resolution_note"
+    " last_event_at, event_count, late, source_model, source_id, outcome, resolution_note, tier"
 )
 
 
@@ -331,8 +460,9 @@ def _insert_alerts(decisions: list[Decision], now: dt.datetime) -> list[Any]:
         "title": [d.title[:200] for d in decisions],
         "evidence": [evidence(d) for d in decisions],
         "occurred": [d.occurred_at for d in decisions],
+        "tier": [int(d.tier) for d in decisions],
     }
-    select_tail = "'new', r.title, {ev}, r.occurred, %s, r.occurred, 1, %s, '', '', '', ''"
+    select_tail = "'new', r.title, {ev}, r.occurred, %s, r.occurred, 1, %s, '', '', '', '', r.tier"
     if connection.vendor == "postgresql":
         import psycopg
 
@@ -340,7 +470,8 @@ def _insert_alerts(decisions: list[Decision], now: dt.datetime) -> list[Any]:
             f"INSERT INTO location_alert ({ALERT_COLUMNS}) SELECT r.person, r.county, r.type, r.severity, "
             + select_tail.format(ev="CAST(r.evidence AS jsonb)")
             + " FROM unnest(%b::int8[], %b::int8[], %b::text[], %b::text[], %b::text[], %b::text[],"
-            " %b::timestamptz[]) AS r(person, county, type, severity, title, evidence, occurred) RETURNING id, person_id"
+            " %b::timestamptz[], %b::int2[]) AS r(person, county, type, severity, title, evidence, occurred, tier)"
+            " RETURNING id, person_id"
         )
         connection.ensure_connection()
         cursor = psycopg.Cursor(connection.connection)
@@ -349,13 +480,16 @@ def _insert_alerts(decisions: list[Decision], now: dt.datetime) -> list[Any]:
     else:
         ops = connection.ops
         rows = [
-            [p, c, t, sv, ti, ev, ops.adapt_datetimefield_value(oc)]
-            for p, c, t, sv, ti, ev, oc in zip(*columns.values(), strict=True)
+            [p, c, t, sv, ti, ev, ops.adapt_datetimefield_value(oc), tr]
+            for p, c, t, sv, ti, ev, oc, tr in zip(*columns.values(), strict=True)
         ]
-        j = [f"json_extract(value, '$[{i}]')" for i in range(7)]
+        j = [f"json_extract(value, '$[{i}]')" for i in range(8)]
         sql = (
             f"INSERT INTO location_alert ({ALERT_COLUMNS}) SELECT {j[0]}, {j[1]}, {j[2]}, {j[3]}, "
-            + select_tail.replace("r.title", j[4]).replace("r.occurred", j[6]).format(ev=j[5])
+            + select_tail.replace("r.title", j[4])
+            .replace("r.occurred", j[6])
+            .replace("r.tier", j[7])
+            .format(ev=j[5])
             + " FROM json_each(%s) RETURNING id, person_id"
         )
         with connection.cursor() as cursor:
@@ -384,6 +518,7 @@ def _insert_alerts(decisions: list[Decision], now: dt.datetime) -> list[Any]:
             occurred_at=d.occurred_at,
             raised_at=now,
             last_event_at=d.occurred_at,
+            tier=d.tier,
         )
         for pk, d in zip(ids, decisions, strict=True)
     ]
@@ -511,7 +646,9 @@ def _notify_grouped(alerts: list[Any], decisions: list[Decision]) -> None:
 
 
 def clear_resumed(*, now: dt.datetime | None = None) -> int:
-    """Close silence alerts whose person has reported since the alert was raised."""
+    """Close the silence episodes whose person has reported since the alert was raised: new and
+    acknowledged alerts close themselves with a note (outcome "condition ended"); an escalated one stays
+    with the bureau, marked as ended."""
     from jiaozheng.location.models import Alert
     from jiaozheng.location.services import alert_clear
 
@@ -525,11 +662,14 @@ def clear_resumed(*, now: dt.datetime | None = None) -> int:
     )
     with translation.override(settings.LANGUAGE_CODE):
         for pk, seen in ids:
+            seen = _ts(seen)
             alert_clear(
                 alert=Alert(pk=pk),
                 at=seen,
-                note=translation.gettext("Reporting again"),
+                note=translation.gettext("Reporting again since %(t)s: the episode closed itself")
+                % {"t": timezone.localtime(seen).strftime("%m-%d %H:%M")},
                 evidence={"last_seen_at": seen},
+                close_handled=True,
             )
     return len(ids)
 

@@ -4,12 +4,15 @@ from jiaozheng.location import views
 
 urlpatterns = [
     path("map/", views.map_view, name="map"),
+    path("mine/", views.mine, name="mine"),
     path("positions.json", views.positions_json, name="positions_json"),
     path("boundaries.json", views.boundaries_json, name="boundaries_json"),
     path("persons/<int:pk>/track.json", views.track_json, name="track_json"),
     path("persons/<int:pk>/zones.json", views.zones_json, name="zones_json"),
     path("tiles/<int:z>/<int:x>/<int:y>", views.basemap_tile, name="basemap_tile"),
     path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/bulk/", views.alert_bulk, name="alert_bulk"),
+    path("alerts/digest/", views.digest, name="digest"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/do/<slug:action>/", views.alert_action, name="alert_action"),
     path("devices/", views.device_list, name="device_list"),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.params import date_param, id_param
-from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, role_allows
+from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
 from jiaozheng.location import forms as lf
 from jiaozheng.location import selectors, services, tiles
@@ -213,6 +213,8 @@ def alert_list(request):
             "severities": AlertSeverity.choices,
             "statuses": AlertStatus.choices,
             "squadrons": _squadrons(request.user),
+            "can_change": _can_change(request.user),
+            "bulk_form": lf.BulkForm(),
         },
     )
 
@@ -250,7 +252,7 @@ def alert_detail(request, pk: int):
             "is_officer": _is_officer(request.user),
             "ack_form": lf.NoteForm(),
             "escalate_form": lf.EscalateForm(),
-            "resolve_form": lf.ResolveForm(),
+            "resolve_form": lf.ResolveForm(officer=_is_officer(request.user)),
             "others": selectors.alert_list(
                 actor=request.user, filters=selectors.AlertFilters(status="", person=alert.person_id)
             ).exclude(pk=alert.pk)[:10],
@@ -269,7 +271,14 @@ ALERT_ACTIONS = {
     ),
     "resolve": (
         lf.ResolveForm,
-        lambda a, al, d: services.alert_resolve(actor=a, alert=al, outcome=d["outcome"], note=d["note"]),
+        lambda a, al, d: services.alert_resolve(
+            actor=a,
+            alert=al,
+            outcome=d["outcome"],
+            note=d["note"],
+            facts=d.get("facts") or "",
+            confirmed=bool(d.get("confirm")),
+        ),
     ),
 }
 
@@ -287,7 +296,7 @@ def alert_action(request, pk: int, action: str):
     if action not in ALERT_ACTIONS:
         return render(request, "404.html", status=404)
     form_class, call = ALERT_ACTIONS[action]
-    form = form_class(request.POST)
+    form = form_class(request.POST)  # the resolve form validates every outcome; the service checks the role
     if form.is_valid():
         try:
             call(request.user, alert, form.cleaned_data)
@@ -587,3 +596,53 @@ def installs_template(request):
     )
     response["Content-Disposition"] = 'attachment; filename="location-installs-template.xlsx"'
     return response
+
+
+# --- the supervised person's own page ------------------------------------------------------------------
+
+
+@ui_view(domain=Domain.LOCATION, roles=frozenset({Role.SUBJECT}))
+def mine(request):
+    """我的定位上报: the last report received, what the officer sees, what to do when the phone cannot
+    report."""
+    return render(request, "location/mine.html", selectors.my_reporting(actor=request.user))
+
+
+@require_POST
+@ui_view(domain=Domain.LOCATION, action=CHANGE, roles=STAFF_ROLES)
+def alert_bulk(request):
+    """Acknowledge or resolve the selected alerts with one note (never a sanction)."""
+    form = lf.BulkForm(request.POST)
+    back = request.POST.get("back") or ""
+    target = back if back.startswith("/location/alerts/") else reverse("location:alert_list")
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(target)
+    d = form.cleaned_data
+    try:
+        result = services.alerts_bulk(
+            actor=request.user,
+            ids=d["ids"],
+            action=d["action"],
+            note=d["note"],
+            outcome=d.get("outcome") or "",
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _messages_from(request, exc)
+        return redirect(target)
+    messages.success(
+        request,
+        _("%(n)s alerts updated, each with its own record.") % {"n": len(result["done"])}
+        + (
+            " " + _("%(n)s skipped (not in a state for this action).") % {"n": len(result["skipped"])}
+            if result["skipped"]
+            else ""
+        ),
+    )
+    return redirect(target)
+
+
+@ui_view(domain=Domain.LOCATION, roles=STAFF_ROLES)
+def digest(request):
+    """The morning digest: what happened overnight and what is waiting (also sent at 07:30 as a message)."""
+    return render(request, "location/digest.html", selectors.digest(actor=request.user))

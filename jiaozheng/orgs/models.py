@@ -124,6 +124,12 @@ class ServiceProvider(AuditedModel):
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    head_office = models.CharField(
+        _("head office"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the organisation's lead, supervisor and counsellors come from"),
+    )
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
 
@@ -177,6 +183,9 @@ class User(AuditedModel, AbstractUser):
     totp_enabled = models.BooleanField(_("two-step verification"), default=False)
     language = models.CharField(_("language"), max_length=10, blank=True, default="")
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    must_change_password = models.BooleanField(
+        _("must change the password at next sign-in"), default=False, editable=False
+    )
 
     objects = JZUserManager()
     # Bureau administrators manage the accounts posted to their counties (and squadrons in them).
@@ -201,11 +210,22 @@ class User(AuditedModel, AbstractUser):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.phone_index = blind_index(self.phone)
+        password_changed = getattr(self, "_password_changed", False) and self.pk is not None
         super().save(*args, **kwargs)
+        self._password_changed = False
+        if password_changed:
+            # A new password ends every API token issued before it (a stolen phone or a leaked token
+            # must not outlive the password). Each revocation is saved one by one, so it is audited.
+            for token in self.api_tokens.filter(revoked=False):
+                token.revoked = True
+                token.save(update_fields=["revoked"])
 
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+        self._password_changed = True
+        # the account holder's own choice; a temporary password sets the flag again (orgs.services)
+        self.must_change_password = False
 
     @cached_property
     def org_label(self) -> str:

@@ -5,6 +5,7 @@ from jiaozheng.core.registry import NavItem
 from jiaozheng.core.roles import Domain
 
 NAV = [
+    NavItem(_("County set-up"), "orgs:setup", Policy(domain=Domain.ADMIN), order=890, group=_("System")),
     NavItem(
         _("Staff accounts"), "orgs:staff_list", Policy(domain=Domain.ADMIN), order=900, group=_("System")
     ),

@@ -8,3 +8,10 @@ def make_staff(world, where):
     if where == "subject":
         return None
     return {"A": world.social_worker, "B": world.social_worker_b, "Y": world.bureau_officer_y}[where]
+
+
+@object_factory("orgs.OrgUnit")
+def make_unit(world, where):
+    if where == "subject":
+        return None
+    return world.squadron(where)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiaozheng.orgs import views
+from jiaozheng.orgs import views, views_setup
 
 urlpatterns = [
     path("account/", views.account, name="account"),
@@ -9,4 +9,8 @@ urlpatterns = [
     path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/password/", views.staff_password, name="staff_password"),
     path("staff/<int:pk>/toggle/", views.staff_toggle, name="staff_toggle"),
+    path("setup/", views_setup.setup_home, name="setup"),
+    path("setup/county/new/", views_setup.county_create, name="setup_county"),
+    path("setup/units/<int:parent>/new/", views_setup.unit_create, name="setup_unit"),
+    path("setup/providers/new/", views_setup.provider_create, name="setup_provider"),
 ]

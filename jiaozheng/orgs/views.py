@@ -17,7 +17,7 @@ from jiaozheng.core.access import ui_view
 from jiaozheng.core.roles import ASSIGNABLE_ROLES, CHANGE, Domain, Role
 from jiaozheng.core.scoping import get_scoped_or_404, scoped
 from jiaozheng.orgs import services
-from jiaozheng.orgs.models import OrgUnit, User
+from jiaozheng.orgs.models import OrgUnit, ServiceProvider, User
 
 
 class TotpForm(forms.Form):
@@ -78,10 +78,22 @@ class StaffForm(forms.Form):
     can_view_juveniles = forms.NullBooleanField(
         label=gettext_lazy("May see juveniles' records"), required=False, widget=forms.NullBooleanSelect
     )
+    provider = forms.ModelChoiceField(
+        label=gettext_lazy("Service provider"),
+        queryset=ServiceProvider.objects.none(),
+        required=False,
+        help_text=gettext_lazy("For social workers, counsellors and the provider's supervisor"),
+    )
 
     def __init__(self, *args, actor, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r, Role(r).label) for r in Role.values if r in ASSIGNABLE_ROLES]
+        if editing:
+            self.fields["role"].choices = [(r, Role(r).label) for r in Role.values if r in ASSIGNABLE_ROLES]
+            del self.fields["provider"]
+        else:
+            self.fields["role"].choices = [(r, Role(r).label) for r in services.grantable_roles(actor)]
+            self.fields["units"].required = False
+            self.fields["provider"].queryset = ServiceProvider.objects.order_by("name")
         self.fields["units"].queryset = (
             scoped(OrgUnit, actor)
             .filter(kind__in=[OrgUnit.Kind.COUNTY, OrgUnit.Kind.SQUADRON])
@@ -116,23 +128,34 @@ def staff_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.staff_create(
+            user, password = services.account_create(
                 actor=request.user,
                 username=data["username"],
                 full_name=data["full_name"],
                 role=data["role"],
                 units=list(data["units"]),
+                provider=data.get("provider"),
                 phone=data["phone"] or "",
                 can_view_juveniles=data["can_view_juveniles"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                for message in exc.messages:
+                    form.add_error(None, message)
         else:
-            messages.success(
-                request, _("Account %(u)s created. Set its first password now.") % {"u": user.username}
+            return render(
+                request,
+                "orgs/password_once.html",
+                {
+                    "title": _("Account %(u)s created") % {"u": user.username},
+                    "account": user,
+                    "password": password,
+                },
             )
-            return redirect("orgs:staff_password", pk=user.pk)
     return render(request, "orgs/staff_form.html", {"form": form, "title": _("New staff account")})
 
 
@@ -177,6 +200,8 @@ def staff_password(request, pk: int):
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
+        user.must_change_password = True  # set by someone else: the holder chooses their own at sign-in
+        user.save(update_fields=["must_change_password"])
         messages.success(request, _("The password of %(u)s has been set.") % {"u": user.username})
         return redirect("orgs:staff_list")
     return render(request, "orgs/staff_form.html", {"form": form, "title": _("Set password"), "staff": user})

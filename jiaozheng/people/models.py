@@ -257,7 +257,7 @@ class ClassChange(AuditedModel):
     from_class = models.CharField(_("from"), max_length=12, choices=SupervisionClass.choices, blank=True)
     to_class = models.CharField(_("to"), max_length=12, choices=SupervisionClass.choices)
     effective_on = models.DateField(_("effective on"))
-    reason = models.TextField(_("reason"))
+    reason = EncryptedTextField(_("reason"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -394,7 +394,7 @@ class Discipline(AuditedModel):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="discipline")
     kind = models.CharField(_("kind"), max_length=16, choices=DisciplineKind.choices)
-    reason = models.TextField(_("reason"))
+    reason = EncryptedTextField(_("reason"))
     decided_on = models.DateField(_("decided on"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

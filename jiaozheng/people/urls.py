@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("<int:pk>/data-export/", views.person_data_export, name="person_data_export"),
     path("<int:pk>/do/<slug:action>/", views.person_action, name="person_action"),
     path("plans/<int:pk>/review/", views.plan_review, name="plan_review"),
 ]

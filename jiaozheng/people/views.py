@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
-from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, role_allows
+from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
 from jiaozheng.core.scoping import scope_for
 from jiaozheng.people import forms as pf
 from jiaozheng.people import services
@@ -172,6 +172,17 @@ def person_reveal(request, pk: int):
     """Show the full ID number and phone once; the read is logged."""
     person = person_identity_reveal(actor=request.user, pk=pk)
     return JsonResponse({"id_number": person.id_number, "phone": person.phone})
+
+
+@ui_view(roles=[Role.BUREAU_ADMIN], domain=Domain.CASELOAD, obj=("pk", "people.Person"))
+def person_data_export(request, pk: int):
+    """Everything held on the person, as JSON, for an access request; the export is logged."""
+    from jiaozheng.people.access_request import person_data_export as export
+
+    person, content = export(actor=request.user, pk=pk)
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}-data.json"'
+    return response
 
 
 @ui_view(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE)

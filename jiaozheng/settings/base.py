@@ -7,6 +7,7 @@ refuses to start without explicit secrets. See docs/configuration.md for every v
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -16,6 +17,12 @@ from jiaozheng.core.env import database_from_url, env_bool, env_int, env_list, e
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JZ_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+# var/ holds the database, keys, uploads and job files: readable by the platform's account only. Files
+# the process creates (SQLite database and journal, Huey queue, uploads) get 0600, folders 0700.
+if env_bool("JZ_PRIVATE_FILES", True):
+    os.umask(0o077)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.chmod(0o700)
 
 
 def _persistent_secret(name: str, generator) -> str:
@@ -59,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "csp",
+    "ninja",  # the API docs page from ninja's bundled Swagger UI files, never a CDN
     # Platform apps
     "jiaozheng.core",
     "jiaozheng.orgs",
@@ -76,6 +85,7 @@ INSTALLED_APPS = [
     "jiaozheng.supervision",
     "jiaozheng.feedback",
     "jiaozheng.indicators",
+    "jiaozheng.evidence",
     "jiaozheng.dashboards",
 ]
 
@@ -96,6 +106,8 @@ MIDDLEWARE = [
     "jiaozheng.audit.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jiaozheng.core.headers.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "jiaozheng.urls"
@@ -167,6 +179,13 @@ LOCATION_BASEMAP = env_str("JZ_BASEMAP", "")
 # Without an archive: an intranet XYZ tile service (URL templates with {z}/{x}/{y}, bottom layer first).
 LOCATION_BASEMAP_URL = env_str("JZ_BASEMAP_URL", "")
 MEDIA_URL = "/media/"  # never served publicly: files are served by scoped views only
+# Files are encrypted on disk with the field keys (jiaozheng.core.storage), created 0600 in folders 0700.
+STORAGES = {
+    "default": {"BACKEND": "jiaozheng.core.storage.EncryptedFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JZ_MAX_BODY_BYTES", 5 * 1024 * 1024)
@@ -214,6 +233,32 @@ LOGGING = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts only from our own static files (no inline script, no
+# eval), nothing from another host. Inline style attributes stay allowed (layout only). See docs/security.md.
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Uploads: the largest image (width x height) any upload may have, and the most an archive (xlsx, docx)
+# may expand to when unpacked; both are checked before the content is decoded.
+MAX_IMAGE_PIXELS = env_int("JZ_MAX_IMAGE_PIXELS", 40_000_000)
+MAX_UNPACKED_BYTES = env_int("JZ_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 
 # Addresses allowed to read /metrics (Prometheus); counts only, no personal data.
 METRICS_ALLOWED_IPS = env_list("JZ_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])

@@ -160,6 +160,7 @@ def answer_investigation(request, investigation_id: int, payload: InvestigationA
 
 class TravelIn(BodySchema):
     destination: str = Field(min_length=1, max_length=120)
+    destination_code: str = Field("", max_length=6)
     reason: str = Field(min_length=1, max_length=5000)
     start_on: dt.date
     end_on: dt.date
@@ -185,6 +186,7 @@ class TravelOut(Schema):
     level: str
     status: str
     returned_on: dt.date | None
+    zone_refs: list[str]
 
 
 def _travel(r: Any) -> dict[str, Any]:
@@ -198,6 +200,7 @@ def _travel(r: Any) -> dict[str, Any]:
         "level": r.level,
         "status": r.status,
         "returned_on": r.returned_on,
+        "zone_refs": list(r.zone_refs or []),
     }
 
 
@@ -320,3 +323,373 @@ def release_person(request, person_id: int, payload: ReleaseIn):
         201,
         {"id": rel.pk, "person_id": rel.person_id, "number": rel.number_text, "released_on": rel.released_on},
     )
+
+
+# --- 考核奖惩 ---------------------------------------------------------------------------------------------
+
+from jiaozheng.supervision.choices import Ruling, SanctionGround, SanctionKind  # noqa: E402
+from jiaozheng.supervision.sanctions import DECIDING_ROLES  # noqa: E402
+
+
+class SanctionIn(BodySchema):
+    kind: SanctionKind
+    ground: SanctionGround
+    facts: str = Field(min_length=1, max_length=5000)
+    occurred_on: dt.date
+    days_out: int | None = Field(None, ge=1, le=3660)
+
+
+class SanctionDecisionIn(BodySchema):
+    take: bool
+    note: str = Field("", max_length=5000)
+    decided_on: dt.date | None = None
+    authority: str = Field("", max_length=120)
+
+
+class SanctionRulingIn(BodySchema):
+    ruling: Ruling
+    ruled_on: dt.date
+    note: str = Field("", max_length=5000)
+
+
+class SanctionOut(Schema):
+    id: int
+    person_id: int
+    kind: str
+    ground: str
+    status: str
+    occurred_on: dt.date
+    decision_due_on: dt.date
+    decided_on: dt.date | None
+    decided_role: str
+    ruling_due_on: dt.date | None
+    procuratorate_copied_on: dt.date | None
+    ruling: str
+    late: bool
+
+
+def _sanction(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "person_id": c.person_id,
+        "kind": c.kind,
+        "ground": c.ground,
+        "status": c.status,
+        "occurred_on": c.occurred_on,
+        "decision_due_on": c.decision_due_on,
+        "decided_on": c.decided_on,
+        "decided_role": c.decided_role,
+        "ruling_due_on": c.ruling_due_on,
+        "procuratorate_copied_on": c.procuratorate_copied_on,
+        "ruling": c.ruling,
+        "late": c.is_late(),
+    }
+
+
+@router.get(
+    "/supervision/sanctions",
+    response={200: list[SanctionOut], 401: ErrorOut, 403: ErrorOut},
+    operation_id="list_sanctions",
+    summary="考核奖惩 cases in the caller's scope (pending=true: awaiting a decision or a ruling)",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
+def list_sanctions(request, pending: bool = False):
+    return [_sanction(c) for c in selectors.sanction_list(actor=request.user, open_only=pending)[:500]]
+
+
+@router.post(
+    "/supervision/persons/{person_id}/sanctions",
+    response={201: SanctionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="propose_sanction",
+    summary="The judicial office's findings: the facts, the ground and the decision proposed",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
+def propose_sanction(request, person_id: int, payload: SanctionIn):
+    try:
+        c = services.sanction_propose(actor=request.user, person=person_id, **payload.dict())
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return Status(201, _sanction(c))
+
+
+@router.post(
+    "/supervision/sanctions/{case_id}/decision",
+    response={200: SanctionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="decide_sanction",
+    summary="The county agency's decision (表扬/训诫/警告 recorded, or the proposal sent and copied)",
+)
+@api_access(
+    roles=DECIDING_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("case_id", "supervision.SanctionCase")
+)
+def decide_sanction(request, case_id: int, payload: SanctionDecisionIn):
+    try:
+        c = services.sanction_decide(actor=request.user, case=case_id, **payload.dict())
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return _sanction(c)
+
+
+@router.post(
+    "/supervision/sanctions/{case_id}/ruling",
+    response={200: SanctionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="rule_sanction",
+    summary="The court's or deciding authority's ruling on a proposal",
+)
+@api_access(
+    roles=DECIDING_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("case_id", "supervision.SanctionCase")
+)
+def rule_sanction(request, case_id: int, payload: SanctionRulingIn):
+    try:
+        c = services.sanction_ruling(actor=request.user, case=case_id, **payload.dict())
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return _sanction(c)
+
+
+# --- 会客 / 进入特定场所, 迁居, re-examinations -----------------------------------------------------------------
+
+from typing import Literal  # noqa: E402
+
+from jiaozheng.supervision.choices import PermitKind  # noqa: E402
+
+
+class SpecialPermitIn(BodySchema):
+    kind: PermitKind
+    subject: str = Field(min_length=1, max_length=120)
+    reason: str = Field(min_length=1, max_length=5000)
+    start_on: dt.date
+    end_on: dt.date
+
+
+class SpecialPermitOut(Schema):
+    id: int
+    person_id: int
+    kind: str
+    subject: str
+    start_on: dt.date
+    end_on: dt.date
+    status: str
+    decision_due_on: dt.date
+    decided_role: str
+    late: bool
+
+
+def _permit(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "person_id": r.person_id,
+        "kind": r.kind,
+        "subject": r.subject,
+        "start_on": r.start_on,
+        "end_on": r.end_on,
+        "status": r.status,
+        "decision_due_on": r.decision_due_on,
+        "decided_role": r.decided_role,
+        "late": r.is_late(),
+    }
+
+
+@router.get(
+    "/supervision/permits",
+    response={200: list[SpecialPermitOut], 401: ErrorOut, 403: ErrorOut},
+    operation_id="list_permits",
+    summary="会客 / 进入特定场所 requests in the caller's scope",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
+def list_permits(request, pending: bool = False):
+    return [_permit(r) for r in selectors.permit_list(actor=request.user, open_only=pending)[:500]]
+
+
+@router.post(
+    "/supervision/persons/{person_id}/permits",
+    response={201: SpecialPermitOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="request_permit",
+    summary="Record a 会客 or 进入特定场所 request; the county decides within the working-day window",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
+def request_permit(request, person_id: int, payload: SpecialPermitIn):
+    try:
+        r = services.permit_request(actor=request.user, person=person_id, **payload.dict())
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return Status(201, _permit(r))
+
+
+@router.post(
+    "/supervision/permits/{permit_id}/decision",
+    response={200: SpecialPermitOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="decide_permit",
+    summary="The county agency's decision on a 会客 or 进入特定场所 request",
+)
+@api_access(
+    roles=DECIDING_ROLES,
+    domain=Domain.CASELOAD,
+    action=CHANGE,
+    obj=("permit_id", "supervision.PermitRequest"),
+)
+def decide_permit(request, permit_id: int, payload: DecisionIn):
+    try:
+        r = services.permit_decide(
+            actor=request.user, permit=permit_id, approve=payload.approve, note=payload.note
+        )
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return _permit(r)
+
+
+class RelocationIn(BodySchema):
+    new_address: str = Field(min_length=1, max_length=200)
+    receiving_county: str = Field(min_length=1, max_length=120)
+    reason: str = Field(min_length=1, max_length=5000)
+    planned_on: dt.date
+    change_of_execution: bool = True
+
+
+class RelocationStepIn(BodySchema):
+    step: Literal["consult", "reply", "files", "arrived"]
+    on: dt.date
+    agrees: bool = True
+
+
+class RelocationOut(Schema):
+    id: int
+    person_id: int
+    receiving_county: str
+    planned_on: dt.date
+    status: str
+    due_on: dt.date | None
+    late: bool
+
+
+def _relocation(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "person_id": r.person_id,
+        "receiving_county": r.receiving_county,
+        "planned_on": r.planned_on,
+        "status": r.status,
+        "due_on": r.due_on,
+        "late": r.is_late(),
+    }
+
+
+@router.get(
+    "/supervision/relocations",
+    response={200: list[RelocationOut], 401: ErrorOut, 403: ErrorOut},
+    operation_id="list_relocations",
+    summary="迁居 / 变更执行地 in the caller's scope, with the due date of the open step",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
+def list_relocations(request, pending: bool = False):
+    return [_relocation(r) for r in selectors.relocation_list(actor=request.user, open_only=pending)[:500]]
+
+
+@router.post(
+    "/supervision/persons/{person_id}/relocations",
+    response={201: RelocationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="request_relocation",
+    summary="Record a 迁居 / 变更执行地 application; the consultation of the receiving county is due next",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
+def request_relocation(request, person_id: int, payload: RelocationIn):
+    try:
+        r = services.relocation_request(actor=request.user, person=person_id, **payload.dict())
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return Status(201, _relocation(r))
+
+
+@router.post(
+    "/supervision/relocations/{relocation_id}/step",
+    response={200: RelocationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="relocation_step",
+    summary="Record a step: consultation sent, reply received, file handed over, arrival reported",
+)
+@api_access(
+    roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("relocation_id", "supervision.Relocation")
+)
+def relocation_step(request, relocation_id: int, payload: RelocationStepIn):
+    u, rid, on = request.user, relocation_id, payload.on
+    try:
+        if payload.step == "consult":
+            r = services.relocation_consult(actor=u, relocation=rid, consulted_on=on)
+        elif payload.step == "reply":
+            r = services.relocation_reply(actor=u, relocation=rid, agrees=payload.agrees, replied_on=on)
+        elif payload.step == "files":
+            r = services.relocation_files_sent(actor=u, relocation=rid, sent_on=on)
+        else:
+            r = services.relocation_arrived(actor=u, relocation=rid, arrived_on=on)
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return _relocation(r)
+
+
+@router.post(
+    "/supervision/relocations/{relocation_id}/decision",
+    response={200: RelocationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="decide_relocation",
+    summary="The county agency's decision on a change of residence (after the receiving county's reply)",
+)
+@api_access(
+    roles=DECIDING_ROLES,
+    domain=Domain.CASELOAD,
+    action=CHANGE,
+    obj=("relocation_id", "supervision.Relocation"),
+)
+def decide_relocation(request, relocation_id: int, payload: DecisionIn):
+    try:
+        r = services.relocation_decide(
+            actor=request.user, relocation=relocation_id, approve=payload.approve, note=payload.note
+        )
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return _relocation(r)
+
+
+class ReexamDueOut(Schema):
+    person_id: int
+    name: str
+    last_reexam_on: dt.date | None
+    due_on: dt.date
+
+
+class ReexamIn(BodySchema):
+    examined_on: dt.date
+    hospital: str = Field(min_length=1, max_length=120)
+    conditions_persist: bool = True
+    summary: str = Field("", max_length=5000)
+
+
+class ReexamOut(Schema):
+    id: int
+    person_id: int
+    examined_on: dt.date
+
+
+@router.get(
+    "/supervision/reexaminations/due",
+    response={200: list[ReexamDueOut], 401: ErrorOut, 403: ErrorOut},
+    operation_id="list_reexaminations_due",
+    summary="暂予监外执行 persons whose medical re-examination is due soon or overdue",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
+def list_reexaminations_due(request):
+    return [
+        {"person_id": p.pk, "name": p.name, "last_reexam_on": p.last_reexam_on, "due_on": p.reexam_due_on}
+        for p in selectors.reexam_due_list(actor=request.user)[:1000]
+    ]
+
+
+@router.post(
+    "/supervision/persons/{person_id}/reexaminations",
+    response={201: ReexamOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="record_reexamination",
+    summary="Record a medical re-examination a 暂予监外执行 person submitted",
+)
+@api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
+def record_reexamination(request, person_id: int, payload: ReexamIn):
+    try:
+        r = services.reexam_record(actor=request.user, person=person_id, **payload.dict())
+    except ValidationError as exc:
+        raise _invalid(exc)
+    return Status(201, {"id": r.pk, "person_id": r.person_id, "examined_on": r.examined_on})

@@ -27,6 +27,12 @@ class AnswerForm(forms.Form):
 class TravelForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=None)
     destination = forms.CharField(label=_("Destination"), max_length=120)
+    destination_code = forms.CharField(
+        label=_("Destination division code"),
+        max_length=6,
+        required=False,
+        help_text=_("6 digits, e.g. 430102: the approved trip then becomes the permitted zone"),
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     start_on = forms.DateField(label=_("Leaves on"), widget=forms.DateInput(attrs={"type": "date"}))
     end_on = forms.DateField(label=_("Returns by"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -42,3 +48,63 @@ class ReleaseForm(forms.Form):
     appraisal = forms.CharField(
         label=_("Appraisal"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class SanctionForm(forms.Form):
+    from jiaozheng.supervision.choices import SanctionGround, SanctionKind
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    kind = forms.ChoiceField(label=_("Decision proposed"), choices=SanctionKind.choices)
+    ground = forms.ChoiceField(label=_("Ground"), choices=SanctionGround.choices)
+    days_out = forms.IntegerField(
+        label=_("Days late or out of supervision"), required=False, min_value=1, max_value=3660
+    )
+    occurred_on = forms.DateField(label=_("Facts dated"), widget=forms.DateInput(attrs={"type": "date"}))
+    facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, persons=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = persons
+
+
+def _date(label):
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PermitForm(forms.Form):
+    from jiaozheng.supervision.choices import PermitKind
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    kind = forms.ChoiceField(label=_("Request for"), choices=PermitKind.choices)
+    subject = forms.CharField(label=_("Whom or where"), max_length=120)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    start_on = _date(_("From"))
+    end_on = _date(_("Until"))
+
+    def __init__(self, *args, persons=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = persons
+
+
+class RelocationForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    new_address = forms.CharField(label=_("New address"), max_length=200)
+    receiving_county = forms.CharField(label=_("Receiving county agency"), max_length=120)
+    change_of_execution = forms.BooleanField(
+        label=_("Change of the place of execution"), required=False, initial=True
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    planned_on = _date(_("Planned move"))
+
+    def __init__(self, *args, persons=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = persons
+
+
+class ReexamForm(forms.Form):
+    examined_on = _date(_("Examined on"))
+    hospital = forms.CharField(label=_("Hospital"), max_length=120)
+    conditions_persist = forms.BooleanField(
+        label=_("The conditions for execution outside prison persist"), required=False, initial=True
+    )
+    summary = forms.CharField(label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -22,6 +22,13 @@ from jiaozheng.supervision.choices import (
     Commissioner,
     Conclusion,
     InvestigationStatus,
+    PermitKind,
+    PermitStatus,
+    RelocationStatus,
+    Ruling,
+    SanctionGround,
+    SanctionKind,
+    SanctionStatus,
     TravelStatus,
 )
 
@@ -93,12 +100,15 @@ class Investigation(AuditedModel):
 class TravelRequest(AuditedModel):
     """外出: a request to leave the city or county, its decision at the right level, and the return report.
 
-    The permitted zone that location honours (location.TravelPermit) is not written from here (service
-    apps do not import each other); an approved trip is the record a location hook can read.
+    An approved trip is handed to the trip listeners of jiaozheng.core.trips (location makes it the
+    permitted zone); supervision does not import location.
     """
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="travel_requests")
     destination = models.CharField(_("destination"), max_length=120)
+    # 6-digit division code of the destination county: with it, an approved trip becomes location's
+    # permitted zone (through jiaozheng.core.trips).
+    destination_code = models.CharField(_("destination division code"), max_length=6, blank=True)
     reason = models.TextField(_("reason"))
     start_on = models.DateField(_("leaves on"))
     end_on = models.DateField(_("returns by"))
@@ -117,6 +127,8 @@ class TravelRequest(AuditedModel):
     decision_note = models.TextField(_("decision note"), blank=True)
     returned_on = models.DateField(_("reported back on"), null=True, blank=True)
     return_note = models.TextField(_("return report"), blank=True)
+    # What the trip listeners made of the approval (core.trips), e.g. ["location.permit=12"].
+    zone_refs = models.JSONField(default=list, blank=True)
 
     objects = ScopedManager()
     scope_rule = person_scope(Domain.CASELOAD)
@@ -190,3 +202,195 @@ class ReportFollowUp(AuditedModel):
         ordering = ["deadline", "id"]
         verbose_name = _("missed report")
         constraints = [models.UniqueConstraint(fields=["person", "deadline"], name="report_followup_once")]
+
+
+class SanctionCase(AuditedModel):
+    """考核奖惩: the 司法所's findings, the county's decision (表扬, 训诫, 警告 or a proposal to the court or
+    deciding authority) with the deciding role, and for a proposal the ruling within its window.
+
+    A 表扬/训诫/警告 decided here is written to the person's discipline record through people
+    (``discipline_add``), so the counters there stay the single count."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="sanction_cases")
+    kind = models.CharField(_("kind"), max_length=16, choices=SanctionKind.choices)
+    ground = models.CharField(_("ground"), max_length=24, choices=SanctionGround.choices)
+    facts = models.TextField(_("facts"))
+    occurred_on = models.DateField(_("facts dated"))
+    days_out = models.PositiveIntegerField(_("days late or out of supervision"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=SanctionStatus.choices,
+        default=SanctionStatus.PROPOSED,
+        db_index=True,
+    )
+    proposed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    proposed_on = models.DateField(_("findings sent on"), default=timezone.localdate)
+    decision_due_on = models.DateField(_("decision due on"), db_index=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_role = models.CharField(_("deciding role"), max_length=24, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    discipline_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Proposals: sent to the court / deciding authority, copied to the procuratorate, ruling awaited.
+    authority = models.CharField(_("sent to"), max_length=120, blank=True)
+    ruling_due_on = models.DateField(_("ruling due on"), null=True, blank=True, db_index=True)
+    procuratorate_copied_on = models.DateField(_("copy to the procuratorate on"), null=True, blank=True)
+    ruling = models.CharField(_("ruling"), max_length=12, choices=Ruling.choices, blank=True)
+    ruled_on = models.DateField(_("ruled on"), null=True, blank=True)
+    ruling_note = models.TextField(_("ruling note"), blank=True)
+
+    objects = ScopedManager()
+    scope_rule = person_scope(Domain.CASELOAD)
+
+    class Meta:
+        ordering = ["-proposed_on", "-id"]
+        verbose_name = _("sanction case")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on:%Y-%m-%d}"
+
+    @property
+    def due_on(self):
+        if self.status == SanctionStatus.PROPOSED:
+            return self.decision_due_on
+        if self.status == SanctionStatus.SUBMITTED:
+            return self.ruling_due_on
+        return None
+
+    def is_late(self, today=None) -> bool:
+        due = self.due_on
+        return due is not None and (today or timezone.localdate()) > due
+
+
+class PermitRequest(AuditedModel):
+    """会客 / 进入特定场所: a request, the county's decision (with the deciding role), due in working days."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="permit_requests")
+    kind = models.CharField(_("kind"), max_length=16, choices=PermitKind.choices)
+    subject = models.CharField(_("whom or where"), max_length=120)
+    reason = models.TextField(_("reason"))
+    start_on = models.DateField(_("from"))
+    end_on = models.DateField(_("until"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=PermitStatus.choices,
+        default=PermitStatus.REQUESTED,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_on = models.DateField(_("requested on"), default=timezone.localdate)
+    decision_due_on = models.DateField(_("decision due on"), db_index=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_role = models.CharField(_("deciding role"), max_length=24, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    objects = ScopedManager()
+    scope_rule = person_scope(Domain.CASELOAD)
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+        verbose_name = _("visitor or place request")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject}"
+
+    @property
+    def due_on(self):
+        return self.decision_due_on if self.status == PermitStatus.REQUESTED else None
+
+    def is_late(self, today=None) -> bool:
+        return self.due_on is not None and (today or timezone.localdate()) > self.due_on
+
+
+class Relocation(AuditedModel):
+    """迁居 / 变更执行地: application, consultation of the receiving county and its reply, the decision,
+    the file hand-over and the person's arrival report, each with its due date."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="relocations")
+    new_address = models.CharField(_("new address"), max_length=200)
+    receiving_county = models.CharField(_("receiving county agency"), max_length=120)
+    change_of_execution = models.BooleanField(_("change of the place of execution"), default=True)
+    reason = models.TextField(_("reason"))
+    planned_on = models.DateField(_("planned move"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=RelocationStatus.choices,
+        default=RelocationStatus.REQUESTED,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_on = models.DateField(_("applied on"))
+    consult_due_on = models.DateField(_("consultation due on"))
+    consulted_on = models.DateField(_("consulted on"), null=True, blank=True)
+    reply_due_on = models.DateField(_("reply due on"), null=True, blank=True)
+    replied_on = models.DateField(_("reply received on"), null=True, blank=True)
+    receiving_agrees = models.BooleanField(_("receiving county agrees"), null=True, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_role = models.CharField(_("deciding role"), max_length=24, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    files_due_on = models.DateField(_("files due on"), null=True, blank=True)
+    files_sent_on = models.DateField(_("files sent on"), null=True, blank=True)
+    arrival_due_on = models.DateField(_("arrival report due on"), null=True, blank=True)
+    arrived_on = models.DateField(_("reported to the new county on"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_rule = person_scope(Domain.CASELOAD)
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+        verbose_name = _("change of residence")
+
+    def __str__(self) -> str:
+        return f"{self.receiving_county} {self.planned_on:%Y-%m-%d}"
+
+    @property
+    def due_on(self):
+        """The due date of the open step (the earliest one still open), or None when closed."""
+        s = RelocationStatus
+        if self.status == s.REQUESTED:
+            return self.consult_due_on
+        if self.status == s.CONSULTED:
+            return self.reply_due_on
+        if self.status == s.APPROVED:
+            open_steps = [
+                d
+                for d, done in (
+                    (self.files_due_on, self.files_sent_on),
+                    (self.arrival_due_on, self.arrived_on),
+                )
+                if d and not done
+            ]
+            return min(open_steps) if open_steps else None
+        return None
+
+    def is_late(self, today=None) -> bool:
+        return self.due_on is not None and (today or timezone.localdate()) > self.due_on
+
+
+class Reexamination(AuditedModel):
+    """暂予监外执行 (保外就医): a medical re-examination the person submitted. The next one is due
+    ``supervision.reexam_interval_months`` after the latest (or after intake when there is none)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="reexaminations")
+    examined_on = models.DateField(_("examined on"))
+    hospital = models.CharField(_("hospital"), max_length=120)
+    conditions_persist = models.BooleanField(
+        _("the conditions for execution outside prison persist"), default=True
+    )
+    summary = models.TextField(_("result"), blank=True)
+    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedManager()
+    scope_rule = person_scope(Domain.CASELOAD)
+
+    class Meta:
+        ordering = ["-examined_on", "-id"]
+        verbose_name = _("medical re-examination")
+
+    def __str__(self) -> str:
+        return f"{self.hospital} {self.examined_on:%Y-%m-%d}"

@@ -35,4 +35,25 @@ NAV = [
         order=20,
         group=GROUP,
     ),
+    NavItem(
+        _("Rewards and sanctions"),
+        "supervision:sanction_list",
+        Policy(roles=STAFF_ROLES, domain=Domain.CASELOAD),
+        order=24,
+        group=GROUP,
+    ),
+    NavItem(
+        _("Residence, visitor and place approvals"),
+        "supervision:approval_list",
+        Policy(roles=STAFF_ROLES, domain=Domain.CASELOAD),
+        order=25,
+        group=GROUP,
+    ),
+    NavItem(
+        _("Medical re-examinations due"),
+        "supervision:reexam_due",
+        Policy(roles=STAFF_ROLES, domain=Domain.CASELOAD),
+        order=26,
+        group=GROUP,
+    ),
 ]

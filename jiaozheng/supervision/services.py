@@ -230,6 +230,7 @@ def travel_request(
     reason: str,
     start_on: dt.date | None,
     end_on: dt.date | None,
+    destination_code: str = "",
 ) -> TravelRequest:
     require(actor, Domain.CASELOAD)
     p: Person = get_scoped_or_404(Person.objects.select_for_update(), actor, pk=getattr(person, "pk", person))
@@ -237,6 +238,14 @@ def travel_request(
         raise ValidationError(_("Only a person in correction may apply to travel."))
     place = _text(destination, "destination", _("Destination"), max_length=120)
     why = _text(reason, "reason", _("Reason"))
+    code = str(destination_code or "").strip()
+    if code:
+        from jiaozheng.core.geo import county_feature
+
+        if not (len(code) == 6 and code.isdigit()) or county_feature(code) is None:
+            raise ValidationError(
+                {"destination_code": _("No county or district has the code %(code)s.") % {"code": code[:12]}}
+            )
     if start_on is None or end_on is None:
         raise ValidationError({"start_on": _("Give the dates of the trip.")})
     if end_on < start_on:
@@ -256,6 +265,7 @@ def travel_request(
     return TravelRequest.objects.create(
         person=p,
         destination=place,
+        destination_code=code,
         reason=why,
         start_on=start_on,
         end_on=end_on,
@@ -300,7 +310,23 @@ def travel_decide(*, actor: Any, travel: TravelRequest | int, approve: bool, not
     req.decided_by = _user(actor)
     req.decided_at = timezone.now()
     req.decision_note = text
-    req.save(update_fields=["level", "status", "decided_by", "decided_at", "decision_note"])
+    if approve:
+        # The approved trip becomes the permitted zone / absence window of the listening modules.
+        from jiaozheng.core.trips import ApprovedTrip, trip_approved
+
+        req.zone_refs = trip_approved(
+            ApprovedTrip(
+                person_id=req.person_id,
+                destination=req.destination,
+                destination_code=req.destination_code,
+                start_on=req.start_on,
+                end_on=req.end_on,
+                reason=req.reason,
+                source=f"supervision.TravelRequest:{req.pk}",
+            ),
+            actor,
+        )
+    req.save(update_fields=["level", "status", "decided_by", "decided_at", "decision_note", "zone_refs"])
     return req
 
 
@@ -325,6 +351,11 @@ def travel_return(
     req.return_note = _text(note, "note", _("Return report"), required=False)
     req.status = TravelStatus.RETURNED
     req.save(update_fields=["returned_on", "return_note", "status"])
+    if req.zone_refs and returned_on < req.end_on:
+        # Back before the end of the window: the permitted zone ends with the return.
+        from jiaozheng.core.trips import trip_ended
+
+        trip_ended(req.zone_refs, actor, _("Returned on %(d)s") % {"d": returned_on})
     return req
 
 
@@ -437,3 +468,22 @@ def report_followup_close(*, actor: Any, followup: ReportFollowUp | int, note: s
     task.closed_on = timezone.localdate()
     task.save(update_fields=["note", "closed_on"])
     return task
+
+
+# 考核奖惩 lives in its own module; re-exported so that callers find every write here.
+from jiaozheng.supervision.approvals import (  # noqa: E402, F401
+    permit_decide,
+    permit_request,
+    reexam_record,
+    relocation_arrived,
+    relocation_consult,
+    relocation_decide,
+    relocation_files_sent,
+    relocation_reply,
+    relocation_request,
+)
+from jiaozheng.supervision.sanctions import (  # noqa: E402, F401
+    sanction_decide,
+    sanction_propose,
+    sanction_ruling,
+)

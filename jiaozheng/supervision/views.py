@@ -321,3 +321,300 @@ def followup_close(request, pk: int):
         for message in exc.messages:
             messages.error(request, message)
     return redirect("supervision:followup_list")
+
+
+# --- 考核奖惩 ---------------------------------------------------------------------------------------------
+
+from jiaozheng.supervision.sanctions import DECIDING_ROLES, may_decide  # noqa: E402
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD)
+def sanction_list(request):
+    open_only = request.GET.get("open") == "1"
+    qs = selectors.sanction_list(actor=request.user, open_only=open_only)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/sanction_list.html",
+        {
+            "page": page,
+            "open_only": open_only,
+            "today": timezone.localdate(),
+            "can_propose": _decides(request.user),
+        },
+    )
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, action=CHANGE)
+def sanction_new(request):
+    initial = {"person": request.GET.get("person")} if request.GET.get("person", "").isdigit() else None
+    form = sf.SanctionForm(request.POST or None, initial=initial, persons=_persons(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            case = services.sanction_propose(actor=request.user, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Findings recorded; the county agency decides."))
+            return redirect("supervision:sanction_detail", pk=case.pk)
+    return render(request, "supervision/form.html", {"form": form, "title": _("Assessment findings")})
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, obj=("pk", "supervision.SanctionCase"))
+def sanction_detail(request, pk: int):
+    from jiaozheng.people.services import escalation_status
+    from jiaozheng.supervision.choices import PROPOSAL_KINDS, Ruling
+    from jiaozheng.supervision.models import SanctionCase
+
+    case = get_scoped_or_404(
+        SanctionCase.objects.select_related("person", "proposed_by", "decided_by"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "supervision/sanction_detail.html",
+        {
+            "case": case,
+            "is_proposal": case.kind in PROPOSAL_KINDS,
+            "can_decide": may_decide(request.user),
+            "escalation": escalation_status(case.person),
+            "rulings": Ruling.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@ui_view(
+    roles=DECIDING_ROLES,
+    domain=Domain.CASELOAD,
+    action=CHANGE,
+    obj=("pk", "supervision.SanctionCase"),
+    samples={"action": "take"},
+)
+def sanction_action(request, pk: int, action: str):
+    import datetime as dt
+
+    from jiaozheng.supervision.models import SanctionCase
+
+    case = get_scoped_or_404(SanctionCase, request.user, pk=pk)
+    note = request.POST.get("note", "")
+
+    def day(name: str):
+        try:
+            return dt.date.fromisoformat(request.POST.get(name, ""))
+        except ValueError:
+            return None
+
+    try:
+        if action in ("take", "refuse"):
+            services.sanction_decide(
+                actor=request.user,
+                case=case,
+                take=action == "take",
+                note=note,
+                decided_on=day("decided_on"),
+                authority=request.POST.get("authority", ""),
+            )
+            messages.success(request, _("Decision recorded."))
+        elif action == "ruling":
+            services.sanction_ruling(
+                actor=request.user,
+                case=case,
+                ruling=request.POST.get("ruling", ""),
+                ruled_on=day("ruled_on"),
+                note=note,
+            )
+            messages.success(request, _("Ruling recorded."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(reverse("supervision:sanction_detail", kwargs={"pk": case.pk}))
+
+
+# --- 会客 / 进入特定场所, 迁居, re-examinations ----------------------------------------------------------------
+
+
+def _post_date(request, name: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(request.POST.get(name, ""))
+    except ValueError:
+        return None
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD)
+def approval_list(request):
+    open_only = request.GET.get("open") == "1"
+    return render(
+        request,
+        "supervision/approval_list.html",
+        {
+            "permits": selectors.permit_list(actor=request.user, open_only=open_only)[:100],
+            "relocations": selectors.relocation_list(actor=request.user, open_only=open_only)[:100],
+            "open_only": open_only,
+            "today": timezone.localdate(),
+            "can_propose": _decides(request.user),
+        },
+    )
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, action=CHANGE)
+def permit_new(request):
+    form = sf.PermitForm(request.POST or None, persons=_persons(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            req = services.permit_request(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Request recorded; the county agency decides."))
+            return redirect("supervision:permit_detail", pk=req.pk)
+    return render(request, "supervision/form.html", {"form": form, "title": _("Visitor or place request")})
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, obj=("pk", "supervision.PermitRequest"))
+def permit_detail(request, pk: int):
+    from jiaozheng.supervision.models import PermitRequest
+
+    req = get_scoped_or_404(PermitRequest.objects.select_related("person", "decided_by"), request.user, pk=pk)
+    return render(
+        request, "supervision/permit_detail.html", {"req": req, "can_decide": may_decide(request.user)}
+    )
+
+
+@require_POST
+@ui_view(
+    roles=DECIDING_ROLES,
+    domain=Domain.CASELOAD,
+    action=CHANGE,
+    obj=("pk", "supervision.PermitRequest"),
+    samples={"action": "approve"},
+)
+def permit_action(request, pk: int, action: str):
+    from jiaozheng.supervision.models import PermitRequest
+
+    req = get_scoped_or_404(PermitRequest, request.user, pk=pk)
+    try:
+        if action not in ("approve", "refuse"):
+            raise ValidationError(_("Unknown action."))
+        services.permit_decide(
+            actor=request.user, permit=req, approve=action == "approve", note=request.POST.get("note", "")
+        )
+        messages.success(request, _("Decision recorded."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("supervision:permit_detail", pk=req.pk)
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, action=CHANGE)
+def relocation_new(request):
+    form = sf.RelocationForm(request.POST or None, persons=_persons(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            rel = services.relocation_request(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Application recorded; consult the receiving county."))
+            return redirect("supervision:relocation_detail", pk=rel.pk)
+    return render(request, "supervision/form.html", {"form": form, "title": _("Change of residence")})
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, obj=("pk", "supervision.Relocation"))
+def relocation_detail(request, pk: int):
+    from jiaozheng.supervision.models import Relocation
+
+    rel = get_scoped_or_404(Relocation.objects.select_related("person", "decided_by"), request.user, pk=pk)
+    return render(
+        request,
+        "supervision/relocation_detail.html",
+        {
+            "rel": rel,
+            "can_act": _decides(request.user),
+            "can_decide": may_decide(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@ui_view(
+    roles=VIEW_ROLES,
+    domain=Domain.CASELOAD,
+    action=CHANGE,
+    obj=("pk", "supervision.Relocation"),
+    samples={"action": "consult"},
+)
+def relocation_action(request, pk: int, action: str):
+    from jiaozheng.supervision.models import Relocation
+
+    rel = get_scoped_or_404(Relocation, request.user, pk=pk)
+    note = request.POST.get("note", "")
+    try:
+        if action == "consult":
+            services.relocation_consult(
+                actor=request.user, relocation=rel, consulted_on=_post_date(request, "on")
+            )
+        elif action in ("agree", "disagree"):
+            services.relocation_reply(
+                actor=request.user,
+                relocation=rel,
+                agrees=action == "agree",
+                replied_on=_post_date(request, "on"),
+            )
+        elif action in ("approve", "refuse"):
+            services.relocation_decide(
+                actor=request.user, relocation=rel, approve=action == "approve", note=note
+            )
+        elif action == "files":
+            services.relocation_files_sent(
+                actor=request.user, relocation=rel, sent_on=_post_date(request, "on")
+            )
+        elif action == "arrived":
+            services.relocation_arrived(
+                actor=request.user, relocation=rel, arrived_on=_post_date(request, "on")
+            )
+        else:
+            raise ValidationError(_("Unknown action."))
+        messages.success(request, _("Step recorded."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("supervision:relocation_detail", pk=rel.pk)
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD)
+def reexam_due(request):
+    rows = selectors.reexam_due_list(actor=request.user)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/reexam_due.html",
+        {"page": page, "today": timezone.localdate(), "can_record": _decides(request.user)},
+    )
+
+
+@ui_view(roles=VIEW_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("pk", "people.Person"))
+def reexam_new(request, pk: int):
+    from jiaozheng.people.models import Person
+
+    person = get_scoped_or_404(Person, request.user, pk=pk)
+    form = sf.ReexamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reexam_record(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Re-examination recorded."))
+            return redirect("supervision:reexam_due")
+    return render(
+        request,
+        "supervision/form.html",
+        {"form": form, "title": _("Medical re-examination: %(name)s") % {"name": person.name}},
+    )

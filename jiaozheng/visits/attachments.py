@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from jiaozheng.core.uploads import zip_expansion_problem
+
 MAX_PIXELS = 40_000_000
 EXTENSIONS = {
     "image/jpeg": (".jpg", ".jpeg"),
@@ -93,6 +95,10 @@ def check_upload(name: str, content: bytes, *, max_bytes: int) -> CheckedFile:
         )
     if content_type.startswith("image/"):
         _check_image(clean, content)
+    elif content_type.endswith("wordprocessingml.document"):
+        problem = zip_expansion_problem(content)
+        if problem:
+            raise ValidationError(f"{clean}: {problem}")
     return CheckedFile(clean, content_type, len(content), hashlib.sha256(content).hexdigest(), content)
 
 

@@ -26,7 +26,7 @@ from jiaozheng.visits.models import Visit
 
 COLUMNS = [
     Column(
-        "case_number", "案件编号", max_length=32, example="XP2020-0012", help="案件编号或身份证号至少填一项"
+        "case_number", "案件编号", max_length=32, example="2020-0012", help="案件编号或身份证号至少填一项"
     ),
     Column("id_number", "身份证号", max_length=18, example="431224198503120017"),
     Column("name", "姓名", required=True, max_length=50, example="张三", help="须与案件编号或身份证号对应"),

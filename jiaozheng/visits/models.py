@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiaozheng.audit.models import AuditedModel
+from jiaozheng.core.fields import EncryptedTextField
 from jiaozheng.core.roles import Domain
 from jiaozheng.core.scoping import ScopedManager, ScopeRule
 from jiaozheng.people.choices import SupervisionClass
@@ -139,13 +140,13 @@ class Visit(AuditedModel):
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
     people_met = models.CharField(_("people met"), max_length=300, blank=True)
-    thinking = models.TextField(_("thinking and attitude"), blank=True)  # 思想动态
-    conduct = models.TextField(_("conduct"), blank=True)  # 现实表现
-    family = models.TextField(_("family situation"), blank=True)  # 家庭情况
-    work = models.TextField(_("work or study"), blank=True)  # 工作（学习）情况
+    thinking = EncryptedTextField(_("thinking and attitude"), blank=True)  # 思想动态
+    conduct = EncryptedTextField(_("conduct"), blank=True)  # 现实表现
+    family = EncryptedTextField(_("family situation"), blank=True)  # 家庭情况
+    work = EncryptedTextField(_("work or study"), blank=True)  # 工作（学习）情况
     risk_signs = models.JSONField(_("risk signs"), default=list, blank=True)
-    risk_note = models.TextField(_("risk details"), blank=True)
-    summary = models.TextField(_("other remarks"), blank=True)
+    risk_note = EncryptedTextField(_("risk details"), blank=True)
+    summary = EncryptedTextField(_("other remarks"), blank=True)
     latitude = models.FloatField(_("visitor latitude"), null=True, blank=True)
     longitude = models.FloatField(_("visitor longitude"), null=True, blank=True)
     accuracy_m = models.FloatField(_("position accuracy (m)"), null=True, blank=True)
@@ -218,7 +219,7 @@ class Intervention(AuditedModel):
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="interventions")
     kind = models.CharField(_("intervention"), max_length=16, choices=InterventionKind.choices)
-    note = models.TextField(_("reason and content"))
+    note = EncryptedTextField(_("reason and content"))
     decided_on = models.DateField(_("date"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -297,7 +298,7 @@ class FollowUpTask(AuditedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN, db_index=True
     )
-    result = models.TextField(_("result"), blank=True)
+    result = EncryptedTextField(_("result"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -337,7 +338,7 @@ class HardshipHelp(AuditedModel):
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
     material = models.CharField(_("goods or service"), max_length=200, blank=True)
     given_by = models.CharField(_("given by"), max_length=100, help_text=_("Organisation or person"))
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -134,7 +134,12 @@ def test_admonition_outcome_writes_the_discipline_record(world):
     alert = _raise(world.person_a, alert_type=AlertType.GEOFENCE_BREACH, title="离开县境")
     # when the squadron officer resolves it with an admonition
     alert = services.alert_resolve(
-        actor=world.squadron_officer, alert=alert, outcome=AlertOutcome.ADMONITION, note="未经批准离开县境"
+        actor=world.squadron_officer,
+        alert=alert,
+        outcome=AlertOutcome.ADMONITION,
+        note="谈话教育",
+        facts="未经批准离开县境前往鹤城区约两小时",
+        confirmed=True,
     )
     # then a 训诫 record exists for the person, sourced from this alert
     record = Discipline.objects.get(person=world.person_a)
@@ -188,3 +193,36 @@ def test_clear_closes_an_untouched_alert_but_leaves_a_handled_one_open(world):
     # then the untouched one is resolved as cleared, the handled one stays open but marked as ended
     assert untouched.status == AlertStatus.RESOLVED and untouched.outcome == AlertOutcome.CLEARED
     assert handled.status == AlertStatus.ACKNOWLEDGED and handled.cleared_at is not None
+
+
+@pytest.mark.parametrize(
+    ("facts", "confirmed"),
+    [("", True), ("短", True), ("未经批准离开县境前往鹤城区约两小时", False), ("", False)],
+)
+def test_an_admonition_needs_the_facts_and_a_confirmation_and_nothing_changes(world, facts, confirmed):
+    # given an open geofence alert
+    alert = _raise(world.person_a, alert_type=AlertType.GEOFENCE_BREACH, title="离开县境")
+    # when the officer picks the admonition without the facts or without confirming
+    with pytest.raises(ValidationError) as exc:
+        services.alert_resolve(
+            actor=world.squadron_officer,
+            alert=alert,
+            outcome=AlertOutcome.ADMONITION,
+            note="手机没电了",
+            facts=facts,
+            confirmed=confirmed,
+        )
+    # then the missing part is named, the alert is still open and nobody is sanctioned
+    assert set(exc.value.message_dict) <= {"facts", "confirm"} and exc.value.message_dict
+    alert.refresh_from_db()
+    assert alert.is_open and alert.discipline_id is None
+    assert not Discipline.objects.exists()
+
+
+def test_an_outcome_must_be_chosen(world):
+    alert = _raise(world.person_a)
+    with pytest.raises(ValidationError) as exc:
+        services.alert_resolve(actor=world.squadron_officer, alert=alert, outcome="", note="手机没电了")
+    assert "outcome" in exc.value.message_dict
+    alert.refresh_from_db()
+    assert alert.is_open

@@ -35,8 +35,14 @@ def test_alert_workflow_over_the_api(world, api_client):
         _json(client, f"/api/v1/location/alerts/{alert.pk}/acknowledge", {"note": "已联系"}).status_code
         == 200
     )
-    done = _json(
+    bare = _json(
         client, f"/api/v1/location/alerts/{alert.pk}/resolve", {"outcome": "admonition", "note": "训诫"}
+    )
+    assert bare.status_code == 422  # no facts, no confirmation: no sanction
+    done = _json(
+        client,
+        f"/api/v1/location/alerts/{alert.pk}/resolve",
+        {"outcome": "admonition", "note": "训诫", "facts": "关机失联六小时，经查在外地网吧", "confirm": True},
     )
     # then the alert is resolved, linked to the discipline record, with every step as an event
     body = done.json()

@@ -25,7 +25,7 @@ def _silent_person(world):
     _device, token = enrol(world, world.person_a)
     post(token, [fix(*COUNTY_SEAT, cid="last")])
     LatestPosition.objects.filter(person=world.person_a).update(
-        last_seen_at=timezone.now() - dt.timedelta(hours=3)
+        last_seen_at=timezone.now() - dt.timedelta(hours=30)  # lost contact whatever the night window
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 
@@ -121,3 +122,56 @@ def test_trip_and_prohibition_hours_through_the_page(world, login):
     # and a social worker may not record trips (403)
     response = login(world.social_worker).post(f"/location/persons/{world.person_a.pk}/zones/trip/", {})
     assert response.status_code == 403
+
+
+def test_the_resolve_form_preselects_no_outcome_and_a_note_alone_never_sanctions(world, login):
+    # given a lost-contact alert (usually a flat battery)
+    alert = services.alert_raise(
+        person=world.person_a, alert_type=AlertType.LOST_CONTACT, severity="high", title="失联", evidence={}
+    )
+    client = login(world.squadron_officer)
+    # when the officer opens it, no outcome is checked
+    page = client.get(f"/location/alerts/{alert.pk}/").content.decode()
+    radios = re.findall(r'<input[^>]*name="outcome"[^>]*>', page)
+    assert len(radios) >= 5 and not any("checked" in r for r in radios)
+    # when they type a note and press resolve without choosing, nothing happens
+    client.post(f"/location/alerts/{alert.pk}/do/resolve/", {"note": "手机没电了"})
+    alert.refresh_from_db()
+    assert alert.is_open
+    # when they choose the admonition without the facts and the confirmation, nobody is sanctioned
+    client.post(f"/location/alerts/{alert.pk}/do/resolve/", {"outcome": "admonition", "note": "手机没电了"})
+    alert.refresh_from_db()
+    assert alert.is_open and not world.person_a.discipline.exists()
+    # with both it is recorded
+    client.post(
+        f"/location/alerts/{alert.pk}/do/resolve/",
+        {"outcome": "admonition", "note": "谈话", "facts": "关机失联六小时，经查在外地网吧", "confirm": "on"},
+    )
+    alert.refresh_from_db()
+    assert alert.outcome == "admonition" and world.person_a.discipline.filter(kind="admonition").count() == 1
+
+
+def test_the_social_worker_is_not_offered_the_admonition(world, login):
+    alert = services.alert_raise(
+        person=world.person_a, alert_type=AlertType.LOST_CONTACT, severity="high", title="失联", evidence={}
+    )
+    page = login(world.social_worker).get(f"/location/alerts/{alert.pk}/").content.decode()
+    assert 'value="admonition"' not in page and 'value="explained"' in page
+
+
+def test_the_supervised_person_has_their_own_reporting_page_in_chinese(world, login):
+    # given the supervised person with an enrolled phone that reported once
+    device, token = enrol(world, world.subject_person)
+    assert post(token, [fix(*COUNTY_SEAT, minutes_ago=1)]).status_code == 200
+    client = login(world.subject)
+    # when they open their location page
+    page = client.get("/location/mine/")
+    body = page.content.decode()
+    # then it answers, in Chinese, with their last report and the advice
+    assert page.status_code == 200
+    assert re.search(r"<title>\s*我的定位上报", body)
+    assert "最近一次收到上报" in body and "手机无法上报时" in body
+    # and a staff page answers 403 under a Chinese title, not the English platform name
+    refused = client.get("/location/map/")
+    assert refused.status_code == 403
+    assert re.search(r"<title>\s*无权访问", refused.content.decode())

@@ -23,10 +23,13 @@ def test_a_bureau_admin_creates_a_social_worker_posted_to_a_squadron(world, logi
             "can_view_juveniles": "unknown",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
     user = User.objects.get(username="sw_new")
     assert [a.unit for a in user.assignments.all()] == [world.squadron_a]
-    assert not user.has_usable_password()
+    # a temporary password, shown once on the page, to be changed at first sign-in
+    password = response.context["password"]
+    assert password in response.content.decode()
+    assert user.check_password(password) and user.must_change_password
 
 
 def test_staff_cannot_be_posted_outside_the_admins_county(world, login):

@@ -106,7 +106,7 @@ def test_xlsx_template_round_trip(world):
     from jiaozheng.people.imports import PERSONS
 
     wb = load_workbook(io.BytesIO(PERSONS.template_xlsx()))
-    ws = wb["data"]
+    ws = wb.worksheets[0]
     ws.delete_rows(2)
     for row in _rows(3, seed=9):
         ws.append([row.get(h, "") for h in HEADERS])

@@ -26,3 +26,15 @@ function jzTrendChart(canvasId, data, label) {
     options: {maintainAspectRatio: false, animation: false, plugins: {legend: {display: false}}},
   });
 }
+
+// Draw the charts the page declares (no inline script: the page carries data attributes only).
+(function () {
+  const profile = document.getElementById("profile");
+  if (profile && profile.dataset.profile) {
+    const data = JSON.parse(document.getElementById(profile.dataset.profile).textContent);
+    jzProfileChart("profile", data, {score: profile.dataset.score, norm: profile.dataset.norm, high: profile.dataset.high, cutoff: profile.dataset.cutoff});
+  }
+  document.querySelectorAll("canvas[data-trend]").forEach(function (el) {
+    jzTrendChart(el.id, JSON.parse(el.dataset.trend), el.dataset.label);
+  });
+})();

@@ -77,6 +77,7 @@ class Command(BaseCommand):
                             f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE {qn(pk)} = %s", updates
                         )
                 total += len(rows)
+        files = self._files(action)
         verb = "checked" if action == "check" else "re-encrypted with the newest key"
         if action == "rotate":
             from jiaozheng.core.context import acting_as
@@ -85,5 +86,36 @@ class Command(BaseCommand):
             record_action = provider("audit.record_action")
             system = provider("orgs.system_user")()
             with acting_as(system, "cli"):
-                record_action(system, "keys.rotated", {"values": total})
+                record_action(system, "keys.rotated", {"values": total, "files": files})
         self.stdout.write(f"{total} encrypted values {verb}")
+        self.stdout.write(f"{files} stored files {verb}")
+
+    def _files(self, action: str) -> int:
+        """Every file a FileField points to: decrypt it (check) or re-encrypt it with the newest key."""
+        from django.db import models
+
+        from jiaozheng.core.storage import EncryptedFileSystemStorage, decrypt_bytes
+
+        count = 0
+        for model in apps.get_models():
+            fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+            for field in fields:
+                storage = field.storage
+                if not isinstance(storage, EncryptedFileSystemStorage):
+                    continue
+                names = model._base_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True)
+                for name in names.iterator():
+                    if not name or not storage.exists(name):
+                        continue
+                    try:
+                        if action == "check":
+                            with open(storage.path(name), "rb") as handle:
+                                decrypt_bytes(handle.read())
+                        else:
+                            storage.rotate(name)
+                    except Exception as exc:
+                        raise CommandError(
+                            f"{model._meta.label}.{field.name} {name} cannot be decrypted: {exc}"
+                        )
+                    count += 1
+        return count
