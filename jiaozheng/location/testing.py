@@ -13,6 +13,16 @@ from jiaozheng.location.choices import AlertSeverity, AlertType, DevicePlatform
 from jiaozheng.location.models import Alert, Device, TravelPermit
 
 
+def times_today(count: int, spacing: dt.timedelta = dt.timedelta(minutes=5)) -> list[dt.datetime]:
+    """``count`` instants, oldest first, ending a minute ago and all within today's local date (a track
+    "of today" must not start yesterday when a test runs just after midnight): the spacing shrinks as needed."""
+    now = timezone.now()
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    end = max(now - dt.timedelta(minutes=1), midnight + (now - midnight) / 2)
+    spacing = min(spacing, (end - midnight) / (count + 1))
+    return [end - spacing * (count - 1 - i) for i in range(count)]
+
+
 @object_factory("location.Alert")
 def make_alert(world: Any, where: str) -> Alert:
     person = world.person(where)

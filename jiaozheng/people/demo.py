@@ -307,7 +307,7 @@ def _load_cohort_2020(ctx: DemoContext, officer_of: dict[str, str]) -> list[Pers
             months = ctx.rng.choice([12, 18, 24, 36])
         end = max(add_months(start, months) - dt.timedelta(days=1), dt.date(2020, 1, 31))
         data = _person_data(ctx, key)
-        birth = data["birth_date"].replace(year=data["birth_date"].year - (ctx.today.year - start.year))
+        birth = add_months(data["birth_date"], -12 * (ctx.today.year - start.year))
         intake = start + dt.timedelta(days=ctx.rng.choice([1, 2, 3, 5, 7, 9]))
         data.update(
             {

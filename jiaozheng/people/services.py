@@ -293,7 +293,8 @@ def person_create(*, actor: Any, data: dict[str, Any]) -> Person:
     """Register a person (接收登记). With ``intake_on`` the person has reported and is in correction."""
     person = person_build(actor=actor, data=data)
     person.case_number = _next_case_number(
-        person.squadron.county, (person.term_start or timezone.localdate()).year  # type: ignore[arg-type]
+        person.squadron.county,
+        (person.term_start or timezone.localdate()).year,  # type: ignore[arg-type]
     )
     person.save()
     if not is_visible(person, actor):

@@ -116,6 +116,10 @@ def _prepare(actor: Any, row: dict[str, Any], context: dict[str, Any]) -> tuple[
         raise RowProblem("visited_time", _("Write the time as HH:MM."))
     hours, minutes = (int(p) for p in time_text.split(":"))
     visited_at = timezone.make_aware(dt.datetime.combine(row["visited_on"], dt.time(hours, minutes)))
+    if not row.get("visited_time"):
+        # A row that gives only a date means "some time that day": today's visit is not in the future
+        # merely because the default hour has not come yet.
+        visited_at = min(visited_at, timezone.now())
     visitors, others = [], []
     for name in [n for n in _SPLIT.split(row.get("visitors") or "") if n]:
         matches = [u for u in context["staff"].get(name, []) if eligible_visitor(u, person)]

@@ -3,7 +3,6 @@ with it; the map draws latest positions and plays back a day's track."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import urllib.parse
 import urllib.request
@@ -52,16 +51,16 @@ def test_map_shows_positions_and_plays_back_a_track(live_world, browser_login, l
     from jiaozheng.location.ingest import ingest
     from jiaozheng.location.protocols import Batch, ParsedFix
     from jiaozheng.location.storage import DeviceInfo
-    from jiaozheng.location.testing import enrol
+    from jiaozheng.location.testing import enrol, times_today
 
     person = live_world.person_a
     device, _token = enrol(live_world, person)
-    start = timezone.now() - dt.timedelta(minutes=90)
+    times = times_today(12)
     batch = Batch(protocol=1)
     batch.fixes = [
         ParsedFix(
             client_id=f"w{i}",
-            time=start + dt.timedelta(minutes=5 * i),
+            time=times[i],
             lat=COUNTY_SEAT[0] + 0.001 * i,
             lon=COUNTY_SEAT[1] + 0.0007 * i,
             accuracy=8.0,

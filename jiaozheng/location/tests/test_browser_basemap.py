@@ -3,11 +3,9 @@ tiles and draws them under a person's track; without an archive it says so."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
-from django.utils import timezone
 
 from conftest import screenshot
 from jiaozheng.location import tiles
@@ -22,16 +20,16 @@ def _walk(live_world):
     from jiaozheng.location.ingest import ingest
     from jiaozheng.location.protocols import Batch, ParsedFix
     from jiaozheng.location.storage import DeviceInfo
-    from jiaozheng.location.testing import enrol
+    from jiaozheng.location.testing import enrol, times_today
 
     person = live_world.person_a
     device, _token = enrol(live_world, person)
-    start = timezone.now() - dt.timedelta(minutes=90)
+    times = times_today(12)
     batch = Batch(protocol=1)
     batch.fixes = [
         ParsedFix(
             client_id=f"w{i}",
-            time=start + dt.timedelta(minutes=5 * i),
+            time=times[i],
             lat=COUNTY_SEAT[0] + 0.001 * i,
             lon=COUNTY_SEAT[1] + 0.0007 * i,
             accuracy=8.0,
