@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -745,7 +745,8 @@ def norm_build(
     )
     if county is not None:
         qs = qs.filter(person__county=county)
-    results = list(qs.values_list("result", flat=True))
+    # the result column decrypts to the stored dict (its field is typed as text for the cipher)
+    results = cast(list[dict[str, Any]], list(qs.values_list("result", flat=True)))
     minimum = rule("assessments.local_norm_min_n", county)
     if len(results) < minimum:
         raise ValidationError(

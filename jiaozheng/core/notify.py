@@ -73,11 +73,13 @@ def notify(
 def staff_for_person(person: Any, roles: Iterable[str]) -> list[Any]:
     """Active staff with one of ``roles`` posted to the person's squadron or county."""
     return list(
-        get_user_model().objects.filter(
+        get_user_model()
+        .objects.filter(
             is_active=True,
             role__in=list(roles),
             assignments__unit_id__in=[person.squadron_id, person.county_id],
-        ).distinct()
+        )
+        .distinct()
     )
 
 

@@ -534,7 +534,12 @@ def digest(*, actor: Any, now: dt.datetime | None = None, hours: int = 24) -> di
         raised.filter(tier__isnull=False).values_list("tier").annotate(n=Count("id")).values_list("tier", "n")
     )
     open_qs = visible.filter(status__in=OPEN_STATUSES)
-    rank = {AlertSeverity.URGENT: 0, AlertSeverity.HIGH: 1, AlertSeverity.MEDIUM: 2, AlertSeverity.LOW: 3}
+    rank: dict[str, int] = {
+        AlertSeverity.URGENT: 0,
+        AlertSeverity.HIGH: 1,
+        AlertSeverity.MEDIUM: 2,
+        AlertSeverity.LOW: 3,
+    }
     waiting = sorted(
         open_qs.select_related("person", "person__squadron")[:500],
         key=lambda a: (rank.get(a.severity, 9), -a.occurred_at.timestamp()),

@@ -286,7 +286,7 @@ def grantable_roles(actor: Any) -> list[str]:
     role = getattr(actor, "role", None)
     if not role_allows(role, Domain.ADMIN, "change"):
         return []
-    own = ROLE_RANK.get(role, 0)
+    own = ROLE_RANK.get(Role(role), 0) if role in Role.values else 0
     return [r for r, rank in ROLE_RANK.items() if rank <= own]
 
 
@@ -377,7 +377,7 @@ def unit_add(
     _require_admin(actor)
     if parent is None or not scoped(OrgUnit, actor, CHANGE).filter(pk=parent.pk).exists():
         raise ValidationError({"parent": _("You may only add units inside your own county.")})
-    kind = CHILD_KIND.get(parent.kind)
+    kind = CHILD_KIND.get(OrgUnit.Kind(parent.kind))
     if kind is None:
         raise ValidationError({"parent": _("Squadrons sit under a county, townships under a squadron.")})
     name = (name or "").strip()
@@ -392,7 +392,11 @@ def unit_add(
         )
     if (latitude is None) != (longitude is None):
         raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
-    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+    if (
+        latitude is not None
+        and longitude is not None
+        and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
         raise ValidationError({"latitude": _("The coordinates are not valid WGS-84 degrees.")})
     if sort_order is None:
         sort_order = OrgUnit.objects.filter(parent=parent).count()

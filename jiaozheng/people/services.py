@@ -292,10 +292,9 @@ def duplicate_id_numbers(id_indexes: list[str]) -> dict[str, str]:
 def person_create(*, actor: Any, data: dict[str, Any]) -> Person:
     """Register a person (接收登记). With ``intake_on`` the person has reported and is in correction."""
     person = person_build(actor=actor, data=data)
-    person.case_number = _next_case_number(
-        person.squadron.county,
-        (person.term_start or timezone.localdate()).year,  # type: ignore[arg-type]
-    )
+    county = person.squadron.county
+    assert county is not None  # a squadron always sits under a county
+    person.case_number = _next_case_number(county, (person.term_start or timezone.localdate()).year)
     person.save()
     if not is_visible(person, actor):
         raise PermissionDenied(_("You may only register persons in your own squadrons or counties."))

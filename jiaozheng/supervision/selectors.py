@@ -129,10 +129,11 @@ def reexam_due_list(*, actor: Any, within_days: int | None = None) -> list[Any]:
         .select_related("squadron", "county")
         .order_by("reexam_base", "id")
     )
-    out = []
+    out: list[Any] = []
     for p in rows:
-        p.reexam_due_on = add_months(p.reexam_base, rule("supervision.reexam_interval_months", p.county_id))
-        if p.reexam_due_on <= until:
+        due = add_months(p.reexam_base, rule("supervision.reexam_interval_months", p.county_id))
+        if due <= until:
+            setattr(p, "reexam_due_on", due)  # noqa: B010  (an attribute the due list's template reads)
             out.append(p)
     return out
 

@@ -70,4 +70,6 @@ def test_foreign_keys_point_down_the_layers():
 
 def test_layer_order_is_the_documented_one():
     assert layer("core") < layer("audit") < layer("orgs") < layer("people") < layer("visits")
-    assert layer("visits") == layer("location") < layer("contracts") < layer("indicators") < layer("dashboards")
+    assert (
+        layer("visits") == layer("location") < layer("contracts") < layer("indicators") < layer("dashboards")
+    )

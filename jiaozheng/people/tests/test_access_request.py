@@ -13,7 +13,9 @@ def test_the_export_holds_the_persons_records_in_clear_and_is_logged(world, clie
     from jiaozheng.visits.testing import make_visit
 
     person = world.person_a
-    Discipline.objects.create(person=person, kind="admonition", reason="迟到两次", decided_on=dt.date(2026, 3, 3))
+    Discipline.objects.create(
+        person=person, kind="admonition", reason="迟到两次", decided_on=dt.date(2026, 3, 3)
+    )
     visit = make_visit(world, "A")
     visit.thinking = "思想稳定"
     visit.save()

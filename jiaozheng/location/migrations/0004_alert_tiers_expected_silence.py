@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('location', '0002_devices_fixes_permits'),
+        ('location', '0003_install_contract_by_county_and_date'),
         ('orgs', '0002_initial'),
         ('people', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
