@@ -110,6 +110,19 @@ def sign_in(browser, base_url: str, username: str, *, phone: bool = False, passw
     return page
 
 
+def wait_until(page, expression: str, *, timeout: float = 15.0) -> None:
+    """Wait until the JavaScript ``expression`` is truthy in ``page``. Polls from the test side: Playwright's
+    own ``wait_for_function`` compiles its predicate inside the page, which the Content-Security-Policy
+    (no 'unsafe-eval') forbids."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
+
+
 def screenshot(page, name: str) -> str:
     """Save a PNG under artifacts/screenshots/ (kept by CI as test artefacts)."""
     from pathlib import Path

@@ -10,7 +10,19 @@ itself comes from django-csp (``CONTENT_SECURITY_POLICY`` in settings).
 from __future__ import annotations
 
 
+PUBLIC_CONTENT = "_jz_public_content"
+
+
+def mark_public_content(response):
+    """Let ``response`` keep its own Cache-Control: for content that holds no personal data (a base-map
+    tile), which the browser may cache like a static asset."""
+    setattr(response, PUBLIC_CONTENT, True)
+    return response
+
+
 def needs_no_store(request, response) -> bool:
+    if getattr(response, PUBLIC_CONTENT, False):
+        return False
     user = getattr(request, "user", None)
     if user is not None and getattr(user, "is_authenticated", False):
         return True

@@ -28,6 +28,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
+from jiaozheng.core.headers import mark_public_content
+
 UNSUPPORTED = gettext_noop(
     "its tiles are of type %(kind)s; only raster tiles (PNG, JPEG, WebP) are supported"
 )
@@ -391,6 +393,17 @@ def service_templates() -> list[str]:
     return (getattr(settings, "LOCATION_BASEMAP_URL", "") or "").split()
 
 
+def allow_service_images(response: Any, basemap: dict[str, Any]) -> Any:
+    """A page drawing an intranet service's tiles lets the browser load images from that service's origins
+    (the Content-Security-Policy otherwise allows images from the platform only)."""
+    from urllib.parse import urlsplit
+
+    if basemap.get("source") == "service" and basemap.get("state") == "ok":
+        origins = sorted({"{0.scheme}://{0.netloc}".format(urlsplit(t)) for t in service_templates()})
+        response._csp_update = {"img-src": origins}
+    return response
+
+
 def service_config() -> dict[str, Any]:
     """Without an archive: an intranet XYZ service (e.g. a provincial 天地图 node), which the browser asks
     directly. A template must be http(s) and name {z}, {x} and {y}."""
@@ -446,6 +459,7 @@ def tile_response(request: Any, z: int, x: int, y: int) -> Any:
         response = HttpResponseNotModified()
         response["ETag"] = etag
         response["Cache-Control"] = cache_control
+        mark_public_content(response)
         return response
     try:
         data = archive.tile(z, x, y)
@@ -455,9 +469,11 @@ def tile_response(request: Any, z: int, x: int, y: int) -> Any:
     if data is None:
         response = HttpResponse(b"no such tile", status=404, content_type="text/plain; charset=utf-8")
         response["Cache-Control"] = cache_control
+        mark_public_content(response)
         return response
     response = HttpResponse(data, content_type=archive.content_type)
     response["Cache-Control"] = cache_control
+    mark_public_content(response)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(archive.path.stat().st_mtime)
     response["Content-Length"] = str(len(data))

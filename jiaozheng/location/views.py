@@ -138,7 +138,7 @@ def map_view(request):
             "pause": _("Pause"),
         },
     }
-    return render(
+    response = render(
         request,
         "location/map.html",
         {
@@ -154,6 +154,7 @@ def map_view(request):
             else "",
         },
     )
+    return tiles.allow_service_images(response, config["basemap"])
 
 
 @ui_view(domain=Domain.LOCATION, roles=STAFF_ROLES)

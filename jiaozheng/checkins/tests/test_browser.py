@@ -148,7 +148,7 @@ def test_eyes_closing_on_the_camera_completes_a_blink_check_in(live_world, live_
 
 @pytest.mark.browser
 def test_staff_pages_at_desktop_and_phone_sizes(live_world, live_server, browser_login):
-    from conftest import PHONE
+    from conftest import PHONE, wait_until
 
     world = live_world
     _enrol(world)
@@ -161,7 +161,7 @@ def test_staff_pages_at_desktop_and_phone_sizes(live_world, live_server, browser
     _screenshot(page, "checkins-board-desktop")
     page.goto(f"{live_server.url}/checkins/requests/{req.pk}/")
     assert "活体检测未通过" in page.inner_text("main")
-    page.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    wait_until(page, "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     _screenshot(page, "checkins-review-desktop")
     # the officer records the decision through the form
     page.check('input[name="decision"][value="match"]')

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import wait_until
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -25,7 +27,7 @@ def test_pages_work_under_the_csp_without_violations(live_world, browser_login, 
     page.goto(f"{live_server.url}/people/{live_world.person_a.pk}/")
     assert "*" in page.inner_text("#idno")
     page.click("text=查看完整信息")
-    page.wait_for_function("!document.getElementById('idno').textContent.includes('*')")
+    wait_until(page, "!document.getElementById('idno').textContent.includes('*')")
     assert page.inner_text("#idno") == live_world.person_a.id_number
     # the home page's charts (formerly an inline script)
     page.goto(f"{live_server.url}/")

@@ -59,8 +59,12 @@ def test_an_officer_handles_an_alert_and_records_an_admonition(live_world, brows
     page.fill("form[action$='/do/acknowledge/'] [name=note]", "已电话联系本人")
     page.click("form[action$='/do/acknowledge/'] button")
     page.wait_for_load_state("networkidle")
-    page.select_option("form[action$='/do/resolve/'] select[name=outcome]", "admonition")
+    # the outcome is chosen explicitly (none is pre-selected); the admonition asks for facts and a confirmation
+    assert not page.locator("form[action$='/do/resolve/'] input[name=outcome]:checked").count()
+    page.check("form[action$='/do/resolve/'] input[name=outcome][value=admonition]")
     page.fill("form[action$='/do/resolve/'] [name=note]", "未经批准离开县境，已予训诫")
+    page.fill("form[action$='/do/resolve/'] [name=facts]", "当日14时未经批准离开县境，经电话通知于17时返回")
+    page.check("form[action$='/do/resolve/'] input[name=confirm]")
     page.click("form[action$='/do/resolve/'] button")
     page.wait_for_load_state("networkidle")
     alert.refresh_from_db()

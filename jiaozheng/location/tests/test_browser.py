@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from django.utils import timezone
 
-from conftest import screenshot
+from conftest import screenshot, wait_until
 from jiaozheng.location.tests.conftest import COUNTY_SEAT
 
 
@@ -81,11 +81,11 @@ def test_map_shows_positions_and_plays_back_a_track(live_world, browser_login, l
     assert sum(counts[:-1]) == 1  # one person reporting, in one of the states
     # when the person is chosen and the track of today is played back
     page.click(f"#person-list li:has-text('{person.name}')")
-    page.wait_for_function("document.getElementById('track-count').textContent.length > 0")
+    wait_until(page, "document.getElementById('track-count').textContent.length > 0")
     assert "12" in page.inner_text("#track-count")
     first = page.inner_text("#track-now")
     page.click("#play")
-    page.wait_for_function(f"document.getElementById('track-now').textContent !== {first!r}")
+    wait_until(page, f"document.getElementById('track-now').textContent !== {first!r}")
     page.wait_for_timeout(800)  # let the zoom animation finish
     screenshot(page, "location-map-track-phone")
     # and the read of the track was logged

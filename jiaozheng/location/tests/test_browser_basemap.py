@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from conftest import screenshot
+from conftest import screenshot, wait_until
 from jiaozheng.location import tiles
 from jiaozheng.location.tests.conftest import COUNTY_SEAT
 from jiaozheng.location.tiles_testing import basemap_installed, covering, png_tile
@@ -82,13 +82,14 @@ def test_the_base_map_comes_from_the_platform_and_lies_under_the_track(
         page.wait_for_load_state("networkidle")
         screenshot(page, f"location-basemap-county-{'phone' if phone else 'desktop'}")
         page.click(f"#person-list li:has-text('{person.name}')")
-        page.wait_for_function("document.getElementById('track-count').textContent.length > 0")
+        wait_until(page, "document.getElementById('track-count').textContent.length > 0")
         assert "12" in page.inner_text("#track-count")
         page.wait_for_timeout(900)  # the zoom to the track
         page.wait_for_load_state("networkidle")
-        page.wait_for_function(
+        wait_until(
+            page,
             "[...document.querySelectorAll('.basemap img')].filter(i => i.complete && i.naturalWidth === 256)"
-            ".length >= 4"
+            ".length >= 4",
         )
         screenshot(page, f"location-basemap-track-{'phone' if phone else 'desktop'}")
         # then the base layer's tiles were asked of the platform and answered as PNG images
@@ -170,7 +171,7 @@ def test_an_intranet_tile_service_is_drawn_when_there_is_no_archive(
     page.goto(f"{live_server.url}/location/map/")
     page.wait_for_selector("#person-list li")
     page.click(f"#person-list li:has-text('{person.name}')")
-    page.wait_for_function("document.getElementById('track-count').textContent.length > 0")
+    wait_until(page, "document.getElementById('track-count').textContent.length > 0")
     page.wait_for_timeout(900)
     page.wait_for_load_state("networkidle")
     # then the service's tiles are drawn under the track, and the page names the service

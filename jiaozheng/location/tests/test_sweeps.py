@@ -187,10 +187,13 @@ def test_a_flat_battery_is_a_known_cause_until_it_lasts_too_long(world):
 
 
 def test_a_phone_that_never_reported_is_offline_with_that_cause(world):
-    # given a phone enrolled but never set up
-    enrol(world, world.person_a)
-    # when the sweep runs an hour later
-    sweep_lost_contact(now=timezone.now() + dt.timedelta(hours=1))
+    # given a phone enrolled at noon but never set up
+    device, _token = enrol(world, world.person_a)
+    base = _noon()
+    type(device).objects.filter(pk=device.pk).update(enrolled_at=base)
+    LatestPosition.objects.filter(person=world.person_a).update(expected_since=base)
+    # when the sweep runs an hour later (by day: no night window applies)
+    sweep_lost_contact(now=base + dt.timedelta(hours=1))
     # then a device-offline alert says it never reported
     (alert,) = Alert.objects.filter(person=world.person_a)
     assert alert.alert_type == AlertType.DEVICE_OFFLINE and alert.evidence["cause"] == "never_reported"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from conftest import screenshot
+from conftest import screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def test_a_social_worker_records_a_focus_visit_on_the_phone_with_the_position(
     page.goto(f"{live_server.url}/visits/new/{world.person_a.pk}/?type=focus")
     assert page.locator("#id_method").input_value() == "field_visit"
     page.click("#vz-capture")
-    page.wait_for_function("document.getElementById('id_latitude').value !== ''")
+    wait_until(page, "document.getElementById('id_latitude').value !== ''")
     page.fill("#id_thinking", "思想稳定，按时报告。")
     page.fill("#id_conduct", "在家务农，表现良好。")
     page.check("input[name=risk_signs][value=financial]")
