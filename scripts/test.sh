@@ -13,7 +13,7 @@ mkdir -p artifacts
 # loadgroup) collapse into a single test.
 start=$(date +%s)
 echo "== suite on SQLite"
-DATABASE_URL= $BIN/pytest -n 2 -q "$@"
+DATABASE_URL= $BIN/pytest -n 2 -q --durations=15 "$@"
 echo "== suite on PostgreSQL ($JZ_TEST_PG_URL)"
-DATABASE_URL="$JZ_TEST_PG_URL" $BIN/pytest -n 2 -q "$@"
+DATABASE_URL="$JZ_TEST_PG_URL" $BIN/pytest -n 2 -q --durations=15 "$@"
 echo "== whole suite: $(( $(date +%s) - start )) s"

@@ -1,23 +1,39 @@
-"""/api/v1/supervision: 调查评估 commissions.
+"""/api/v1/supervision: the lifecycle procedures (调查评估, 外出, release, 考核奖惩, 会客/特定场所, 迁居, re-examinations).
 
 No ``from __future__ import annotations`` here: django-ninja reads the annotations at import time.
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from ninja import Field, Schema, Status
 
 from jiaozheng.core.access import api_access
 from jiaozheng.core.apiauth import Router
-from jiaozheng.core.errors import ApplicationError, validation_errors_from_django
 from jiaozheng.core.params import BodySchema
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain
 from jiaozheng.supervision import selectors, services
-from jiaozheng.supervision.choices import Commissioner, Conclusion
+from jiaozheng.supervision.choices import (
+    Commissioner,
+    Conclusion,
+    PermitKind,
+    Ruling,
+    SanctionGround,
+    SanctionKind,
+)
+from jiaozheng.supervision.sanctions import DECIDING_ROLES
 
 router = Router(tags=["supervision"])
+
+
+class DueOut(Schema):
+    """An open procedure step's lateness: past its statutory due date (see the model's ``is_late``)."""
+
+    late: bool
+
+    @staticmethod
+    def resolve_late(obj: Any) -> Any:
+        return obj.is_late()
 
 
 class ErrorOut(Schema):
@@ -46,7 +62,7 @@ class InvestigationAnswerIn(BodySchema):
     answered_on: dt.date | None = None
 
 
-class InvestigationOut(Schema):
+class InvestigationOut(DueOut):
     id: int
     county_id: int
     commissioner: str
@@ -59,29 +75,6 @@ class InvestigationOut(Schema):
     assignee_id: int | None
     answered_on: dt.date | None
     procuratorate_copied_on: dt.date | None
-    late: bool
-
-
-def _out(i: Any) -> dict[str, Any]:
-    return {
-        "id": i.pk,
-        "county_id": i.county_id,
-        "commissioner": i.commissioner,
-        "commissioner_name": i.commissioner_name,
-        "defendant_name": i.defendant_name,
-        "summary_procedure": i.summary_procedure,
-        "commissioned_on": i.commissioned_on,
-        "due_on": i.due_on,
-        "status": i.status,
-        "assignee_id": i.assignee_id,
-        "answered_on": i.answered_on,
-        "procuratorate_copied_on": i.procuratorate_copied_on,
-        "late": i.is_late(),
-    }
-
-
-def _invalid(exc: ValidationError) -> ApplicationError:
-    return ApplicationError("invalid input", validation_errors_from_django(exc), 422)
 
 
 @router.get(
@@ -92,9 +85,7 @@ def _invalid(exc: ValidationError) -> ApplicationError:
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
 def list_investigations(request, status: str = "", late: bool = False):
-    return [
-        _out(i) for i in selectors.investigation_list(actor=request.user, status=status[:16], late=late)[:500]
-    ]
+    return list(selectors.investigation_list(actor=request.user, status=status[:16], late=late)[:500])
 
 
 @router.post(
@@ -107,11 +98,8 @@ def list_investigations(request, status: str = "", late: bool = False):
 def register_investigation(request, payload: InvestigationIn):
     data = payload.dict()
     county = data.pop("county_id")
-    try:
-        inv = services.investigation_register(actor=request.user, county=county, **data)
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return Status(201, _out(inv))
+    inv = services.investigation_register(actor=request.user, county=county, **data)
+    return Status(201, inv)
 
 
 @router.post(
@@ -127,13 +115,10 @@ def register_investigation(request, payload: InvestigationIn):
     obj=("investigation_id", "supervision.Investigation"),
 )
 def assign_investigation(request, investigation_id: int, payload: InvestigationAssignIn):
-    try:
-        inv = services.investigation_assign(
-            actor=request.user, investigation=investigation_id, assignee=payload.assignee_id
-        )
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return _out(inv)
+    inv = services.investigation_assign(
+        actor=request.user, investigation=investigation_id, assignee=payload.assignee_id
+    )
+    return inv
 
 
 @router.post(
@@ -149,13 +134,8 @@ def assign_investigation(request, investigation_id: int, payload: InvestigationA
     obj=("investigation_id", "supervision.Investigation"),
 )
 def answer_investigation(request, investigation_id: int, payload: InvestigationAnswerIn):
-    try:
-        inv = services.investigation_answer(
-            actor=request.user, investigation=investigation_id, **payload.dict()
-        )
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return _out(inv)
+    inv = services.investigation_answer(actor=request.user, investigation=investigation_id, **payload.dict())
+    return inv
 
 
 class TravelIn(BodySchema):
@@ -188,20 +168,9 @@ class TravelOut(Schema):
     returned_on: dt.date | None
     zone_refs: list[str]
 
-
-def _travel(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "person_id": r.person_id,
-        "destination": r.destination,
-        "start_on": r.start_on,
-        "end_on": r.end_on,
-        "days": r.days,
-        "level": r.level,
-        "status": r.status,
-        "returned_on": r.returned_on,
-        "zone_refs": list(r.zone_refs or []),
-    }
+    @staticmethod
+    def resolve_zone_refs(obj: Any) -> Any:
+        return list(obj.zone_refs or [])
 
 
 @router.get(
@@ -212,7 +181,7 @@ def _travel(r: Any) -> dict[str, Any]:
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
 def list_travel_requests(request, status: str = ""):
-    return [_travel(r) for r in selectors.travel_list(actor=request.user, status=status[:12])[:500]]
+    return list(selectors.travel_list(actor=request.user, status=status[:12])[:500])
 
 
 @router.post(
@@ -223,11 +192,8 @@ def list_travel_requests(request, status: str = ""):
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
 def request_travel(request, person_id: int, payload: TravelIn):
-    try:
-        req = services.travel_request(actor=request.user, person=person_id, **payload.dict())
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return Status(201, _travel(req))
+    req = services.travel_request(actor=request.user, person=person_id, **payload.dict())
+    return Status(201, req)
 
 
 @router.post(
@@ -240,13 +206,10 @@ def request_travel(request, person_id: int, payload: TravelIn):
     roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("travel_id", "supervision.TravelRequest")
 )
 def decide_travel(request, travel_id: int, payload: DecisionIn):
-    try:
-        req = services.travel_decide(
-            actor=request.user, travel=travel_id, approve=payload.approve, note=payload.note
-        )
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return _travel(req)
+    req = services.travel_decide(
+        actor=request.user, travel=travel_id, approve=payload.approve, note=payload.note
+    )
+    return req
 
 
 @router.post(
@@ -259,13 +222,10 @@ def decide_travel(request, travel_id: int, payload: DecisionIn):
     roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("travel_id", "supervision.TravelRequest")
 )
 def return_travel(request, travel_id: int, payload: ReturnIn):
-    try:
-        req = services.travel_return(
-            actor=request.user, travel=travel_id, returned_on=payload.returned_on, note=payload.note
-        )
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return _travel(req)
+    req = services.travel_return(
+        actor=request.user, travel=travel_id, returned_on=payload.returned_on, note=payload.note
+    )
+    return req
 
 
 class ReleaseDueOut(Schema):
@@ -315,10 +275,7 @@ def list_releases_due(request):
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
 def release_person(request, person_id: int, payload: ReleaseIn):
-    try:
-        rel = services.release_issue(actor=request.user, person=person_id, **payload.dict())
-    except ValidationError as exc:
-        raise _invalid(exc)
+    rel = services.release_issue(actor=request.user, person=person_id, **payload.dict())
     return Status(
         201,
         {"id": rel.pk, "person_id": rel.person_id, "number": rel.number_text, "released_on": rel.released_on},
@@ -326,9 +283,6 @@ def release_person(request, person_id: int, payload: ReleaseIn):
 
 
 # --- 考核奖惩 ---------------------------------------------------------------------------------------------
-
-from jiaozheng.supervision.choices import Ruling, SanctionGround, SanctionKind  # noqa: E402
-from jiaozheng.supervision.sanctions import DECIDING_ROLES  # noqa: E402
 
 
 class SanctionIn(BodySchema):
@@ -352,7 +306,7 @@ class SanctionRulingIn(BodySchema):
     note: str = Field("", max_length=5000)
 
 
-class SanctionOut(Schema):
+class SanctionOut(DueOut):
     id: int
     person_id: int
     kind: str
@@ -365,25 +319,6 @@ class SanctionOut(Schema):
     ruling_due_on: dt.date | None
     procuratorate_copied_on: dt.date | None
     ruling: str
-    late: bool
-
-
-def _sanction(c: Any) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "person_id": c.person_id,
-        "kind": c.kind,
-        "ground": c.ground,
-        "status": c.status,
-        "occurred_on": c.occurred_on,
-        "decision_due_on": c.decision_due_on,
-        "decided_on": c.decided_on,
-        "decided_role": c.decided_role,
-        "ruling_due_on": c.ruling_due_on,
-        "procuratorate_copied_on": c.procuratorate_copied_on,
-        "ruling": c.ruling,
-        "late": c.is_late(),
-    }
 
 
 @router.get(
@@ -394,7 +329,7 @@ def _sanction(c: Any) -> dict[str, Any]:
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
 def list_sanctions(request, pending: bool = False):
-    return [_sanction(c) for c in selectors.sanction_list(actor=request.user, open_only=pending)[:500]]
+    return list(selectors.sanction_list(actor=request.user, open_only=pending)[:500])
 
 
 @router.post(
@@ -405,11 +340,8 @@ def list_sanctions(request, pending: bool = False):
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
 def propose_sanction(request, person_id: int, payload: SanctionIn):
-    try:
-        c = services.sanction_propose(actor=request.user, person=person_id, **payload.dict())
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return Status(201, _sanction(c))
+    c = services.sanction_propose(actor=request.user, person=person_id, **payload.dict())
+    return Status(201, c)
 
 
 @router.post(
@@ -422,11 +354,8 @@ def propose_sanction(request, person_id: int, payload: SanctionIn):
     roles=DECIDING_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("case_id", "supervision.SanctionCase")
 )
 def decide_sanction(request, case_id: int, payload: SanctionDecisionIn):
-    try:
-        c = services.sanction_decide(actor=request.user, case=case_id, **payload.dict())
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return _sanction(c)
+    c = services.sanction_decide(actor=request.user, case=case_id, **payload.dict())
+    return c
 
 
 @router.post(
@@ -439,18 +368,11 @@ def decide_sanction(request, case_id: int, payload: SanctionDecisionIn):
     roles=DECIDING_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("case_id", "supervision.SanctionCase")
 )
 def rule_sanction(request, case_id: int, payload: SanctionRulingIn):
-    try:
-        c = services.sanction_ruling(actor=request.user, case=case_id, **payload.dict())
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return _sanction(c)
+    c = services.sanction_ruling(actor=request.user, case=case_id, **payload.dict())
+    return c
 
 
 # --- 会客 / 进入特定场所, 迁居, re-examinations -----------------------------------------------------------------
-
-from typing import Literal  # noqa: E402
-
-from jiaozheng.supervision.choices import PermitKind  # noqa: E402
 
 
 class SpecialPermitIn(BodySchema):
@@ -461,7 +383,7 @@ class SpecialPermitIn(BodySchema):
     end_on: dt.date
 
 
-class SpecialPermitOut(Schema):
+class SpecialPermitOut(DueOut):
     id: int
     person_id: int
     kind: str
@@ -471,22 +393,6 @@ class SpecialPermitOut(Schema):
     status: str
     decision_due_on: dt.date
     decided_role: str
-    late: bool
-
-
-def _permit(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "person_id": r.person_id,
-        "kind": r.kind,
-        "subject": r.subject,
-        "start_on": r.start_on,
-        "end_on": r.end_on,
-        "status": r.status,
-        "decision_due_on": r.decision_due_on,
-        "decided_role": r.decided_role,
-        "late": r.is_late(),
-    }
 
 
 @router.get(
@@ -497,7 +403,7 @@ def _permit(r: Any) -> dict[str, Any]:
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
 def list_permits(request, pending: bool = False):
-    return [_permit(r) for r in selectors.permit_list(actor=request.user, open_only=pending)[:500]]
+    return list(selectors.permit_list(actor=request.user, open_only=pending)[:500])
 
 
 @router.post(
@@ -508,11 +414,8 @@ def list_permits(request, pending: bool = False):
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
 def request_permit(request, person_id: int, payload: SpecialPermitIn):
-    try:
-        r = services.permit_request(actor=request.user, person=person_id, **payload.dict())
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return Status(201, _permit(r))
+    r = services.permit_request(actor=request.user, person=person_id, **payload.dict())
+    return Status(201, r)
 
 
 @router.post(
@@ -528,13 +431,10 @@ def request_permit(request, person_id: int, payload: SpecialPermitIn):
     obj=("permit_id", "supervision.PermitRequest"),
 )
 def decide_permit(request, permit_id: int, payload: DecisionIn):
-    try:
-        r = services.permit_decide(
-            actor=request.user, permit=permit_id, approve=payload.approve, note=payload.note
-        )
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return _permit(r)
+    r = services.permit_decide(
+        actor=request.user, permit=permit_id, approve=payload.approve, note=payload.note
+    )
+    return r
 
 
 class RelocationIn(BodySchema):
@@ -551,26 +451,13 @@ class RelocationStepIn(BodySchema):
     agrees: bool = True
 
 
-class RelocationOut(Schema):
+class RelocationOut(DueOut):
     id: int
     person_id: int
     receiving_county: str
     planned_on: dt.date
     status: str
     due_on: dt.date | None
-    late: bool
-
-
-def _relocation(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "person_id": r.person_id,
-        "receiving_county": r.receiving_county,
-        "planned_on": r.planned_on,
-        "status": r.status,
-        "due_on": r.due_on,
-        "late": r.is_late(),
-    }
 
 
 @router.get(
@@ -581,7 +468,7 @@ def _relocation(r: Any) -> dict[str, Any]:
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD)
 def list_relocations(request, pending: bool = False):
-    return [_relocation(r) for r in selectors.relocation_list(actor=request.user, open_only=pending)[:500]]
+    return list(selectors.relocation_list(actor=request.user, open_only=pending)[:500])
 
 
 @router.post(
@@ -592,11 +479,8 @@ def list_relocations(request, pending: bool = False):
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
 def request_relocation(request, person_id: int, payload: RelocationIn):
-    try:
-        r = services.relocation_request(actor=request.user, person=person_id, **payload.dict())
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return Status(201, _relocation(r))
+    r = services.relocation_request(actor=request.user, person=person_id, **payload.dict())
+    return Status(201, r)
 
 
 @router.post(
@@ -610,18 +494,15 @@ def request_relocation(request, person_id: int, payload: RelocationIn):
 )
 def relocation_step(request, relocation_id: int, payload: RelocationStepIn):
     u, rid, on = request.user, relocation_id, payload.on
-    try:
-        if payload.step == "consult":
-            r = services.relocation_consult(actor=u, relocation=rid, consulted_on=on)
-        elif payload.step == "reply":
-            r = services.relocation_reply(actor=u, relocation=rid, agrees=payload.agrees, replied_on=on)
-        elif payload.step == "files":
-            r = services.relocation_files_sent(actor=u, relocation=rid, sent_on=on)
-        else:
-            r = services.relocation_arrived(actor=u, relocation=rid, arrived_on=on)
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return _relocation(r)
+    if payload.step == "consult":
+        r = services.relocation_consult(actor=u, relocation=rid, consulted_on=on)
+    elif payload.step == "reply":
+        r = services.relocation_reply(actor=u, relocation=rid, agrees=payload.agrees, replied_on=on)
+    elif payload.step == "files":
+        r = services.relocation_files_sent(actor=u, relocation=rid, sent_on=on)
+    else:
+        r = services.relocation_arrived(actor=u, relocation=rid, arrived_on=on)
+    return r
 
 
 @router.post(
@@ -637,13 +518,10 @@ def relocation_step(request, relocation_id: int, payload: RelocationStepIn):
     obj=("relocation_id", "supervision.Relocation"),
 )
 def decide_relocation(request, relocation_id: int, payload: DecisionIn):
-    try:
-        r = services.relocation_decide(
-            actor=request.user, relocation=relocation_id, approve=payload.approve, note=payload.note
-        )
-    except ValidationError as exc:
-        raise _invalid(exc)
-    return _relocation(r)
+    r = services.relocation_decide(
+        actor=request.user, relocation=relocation_id, approve=payload.approve, note=payload.note
+    )
+    return r
 
 
 class ReexamDueOut(Schema):
@@ -688,8 +566,5 @@ def list_reexaminations_due(request):
 )
 @api_access(roles=STAFF_ROLES, domain=Domain.CASELOAD, action=CHANGE, obj=("person_id", "people.Person"))
 def record_reexamination(request, person_id: int, payload: ReexamIn):
-    try:
-        r = services.reexam_record(actor=request.user, person=person_id, **payload.dict())
-    except ValidationError as exc:
-        raise _invalid(exc)
+    r = services.reexam_record(actor=request.user, person=person_id, **payload.dict())
     return Status(201, {"id": r.pk, "person_id": r.person_id, "examined_on": r.examined_on})

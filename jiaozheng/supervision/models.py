@@ -204,7 +204,32 @@ class ReportFollowUp(AuditedModel):
         constraints = [models.UniqueConstraint(fields=["person", "deadline"], name="report_followup_once")]
 
 
-class SanctionCase(AuditedModel):
+class CountyDecision(AuditedModel):
+    """A person's procedure that the county agency decides, at the level a rule names: who decided, in which
+    role, on which day and why. Each procedure names the due date of its open step (``due_on``); it is late
+    once that day has passed."""
+
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_role = models.CharField(_("deciding role"), max_length=24, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    objects = ScopedManager()
+    scope_rule = person_scope(Domain.CASELOAD)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def due_on(self):
+        return None
+
+    def is_late(self, today=None) -> bool:
+        due = self.due_on
+        return due is not None and (today or timezone.localdate()) > due
+
+
+class SanctionCase(CountyDecision):
     """考核奖惩: the 司法所's findings, the county's decision (表扬, 训诫, 警告 or a proposal to the court or
     deciding authority) with the deciding role, and for a proposal the ruling within its window.
 
@@ -227,10 +252,6 @@ class SanctionCase(AuditedModel):
     proposed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     proposed_on = models.DateField(_("findings sent on"), default=timezone.localdate)
     decision_due_on = models.DateField(_("decision due on"), db_index=True)
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    decided_role = models.CharField(_("deciding role"), max_length=24, blank=True)
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
     discipline_id = models.PositiveBigIntegerField(null=True, blank=True)
     # Proposals: sent to the court / deciding authority, copied to the procuratorate, ruling awaited.
     authority = models.CharField(_("sent to"), max_length=120, blank=True)
@@ -239,9 +260,6 @@ class SanctionCase(AuditedModel):
     ruling = models.CharField(_("ruling"), max_length=12, choices=Ruling.choices, blank=True)
     ruled_on = models.DateField(_("ruled on"), null=True, blank=True)
     ruling_note = models.TextField(_("ruling note"), blank=True)
-
-    objects = ScopedManager()
-    scope_rule = person_scope(Domain.CASELOAD)
 
     class Meta:
         ordering = ["-proposed_on", "-id"]
@@ -258,12 +276,8 @@ class SanctionCase(AuditedModel):
             return self.ruling_due_on
         return None
 
-    def is_late(self, today=None) -> bool:
-        due = self.due_on
-        return due is not None and (today or timezone.localdate()) > due
 
-
-class PermitRequest(AuditedModel):
+class PermitRequest(CountyDecision):
     """会客 / 进入特定场所: a request, the county's decision (with the deciding role), due in working days."""
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="permit_requests")
@@ -282,13 +296,6 @@ class PermitRequest(AuditedModel):
     requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     requested_on = models.DateField(_("requested on"), default=timezone.localdate)
     decision_due_on = models.DateField(_("decision due on"), db_index=True)
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    decided_role = models.CharField(_("deciding role"), max_length=24, blank=True)
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
-
-    objects = ScopedManager()
-    scope_rule = person_scope(Domain.CASELOAD)
 
     class Meta:
         ordering = ["-requested_on", "-id"]
@@ -301,11 +308,8 @@ class PermitRequest(AuditedModel):
     def due_on(self):
         return self.decision_due_on if self.status == PermitStatus.REQUESTED else None
 
-    def is_late(self, today=None) -> bool:
-        return self.due_on is not None and (today or timezone.localdate()) > self.due_on
 
-
-class Relocation(AuditedModel):
+class Relocation(CountyDecision):
     """迁居 / 变更执行地: application, consultation of the receiving county and its reply, the decision,
     the file hand-over and the person's arrival report, each with its due date."""
 
@@ -329,17 +333,10 @@ class Relocation(AuditedModel):
     reply_due_on = models.DateField(_("reply due on"), null=True, blank=True)
     replied_on = models.DateField(_("reply received on"), null=True, blank=True)
     receiving_agrees = models.BooleanField(_("receiving county agrees"), null=True, blank=True)
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    decided_role = models.CharField(_("deciding role"), max_length=24, blank=True)
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
     files_due_on = models.DateField(_("files due on"), null=True, blank=True)
     files_sent_on = models.DateField(_("files sent on"), null=True, blank=True)
     arrival_due_on = models.DateField(_("arrival report due on"), null=True, blank=True)
     arrived_on = models.DateField(_("reported to the new county on"), null=True, blank=True)
-
-    objects = ScopedManager()
-    scope_rule = person_scope(Domain.CASELOAD)
 
     class Meta:
         ordering = ["-requested_on", "-id"]
@@ -367,9 +364,6 @@ class Relocation(AuditedModel):
             ]
             return min(open_steps) if open_steps else None
         return None
-
-    def is_late(self, today=None) -> bool:
-        return self.due_on is not None and (today or timezone.localdate()) > self.due_on
 
 
 class Reexamination(AuditedModel):

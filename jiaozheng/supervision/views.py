@@ -393,18 +393,10 @@ def sanction_detail(request, pk: int):
     samples={"action": "take"},
 )
 def sanction_action(request, pk: int, action: str):
-    import datetime as dt
-
     from jiaozheng.supervision.models import SanctionCase
 
     case = get_scoped_or_404(SanctionCase, request.user, pk=pk)
     note = request.POST.get("note", "")
-
-    def day(name: str):
-        try:
-            return dt.date.fromisoformat(request.POST.get(name, ""))
-        except ValueError:
-            return None
 
     try:
         if action in ("take", "refuse"):
@@ -413,7 +405,7 @@ def sanction_action(request, pk: int, action: str):
                 case=case,
                 take=action == "take",
                 note=note,
-                decided_on=day("decided_on"),
+                decided_on=_post_date(request, "decided_on"),
                 authority=request.POST.get("authority", ""),
             )
             messages.success(request, _("Decision recorded."))
@@ -422,7 +414,7 @@ def sanction_action(request, pk: int, action: str):
                 actor=request.user,
                 case=case,
                 ruling=request.POST.get("ruling", ""),
-                ruled_on=day("ruled_on"),
+                ruled_on=_post_date(request, "ruled_on"),
                 note=note,
             )
             messages.success(request, _("Ruling recorded."))
