@@ -9,8 +9,8 @@ import pytest
 
 from conftest import screenshot, wait_until
 from jiaozheng.location import tiles
+from jiaozheng.location.testing import basemap_installed, covering, png_tile
 from jiaozheng.location.tests.conftest import COUNTY_SEAT
-from jiaozheng.location.tiles_testing import basemap_installed, covering, png_tile
 
 SAND = (236, 222, 190)  # the test tiles' ground
 ROAD = (150, 120, 90)  # their grid of "roads"

@@ -13,8 +13,7 @@ import pytest
 from django.test import override_settings
 
 from jiaozheng.location import tiles
-from jiaozheng.location.tests.conftest import COUNTY_SEAT
-from jiaozheng.location.tiles_testing import (
+from jiaozheng.location.testing import (
     basemap_installed,
     covering,
     png_tile,
@@ -22,6 +21,7 @@ from jiaozheng.location.tiles_testing import (
     write_mbtiles,
     write_pmtiles,
 )
+from jiaozheng.location.tests.conftest import COUNTY_SEAT
 
 GREEN = png_tile((40, 160, 60))
 GREY = png_tile((200, 200, 200))
