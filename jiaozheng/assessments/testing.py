@@ -86,7 +86,7 @@ def make_external(world, where):
         person=world.person(where),
         administered_on=timezone.localdate() - dt.timedelta(days=100),
         administering_org="网岭监狱",
-        source_name="x.csv",
+        source_name="外部测评结果.csv",
         source_sha256="0" * 64,
         entry_method=EntryMethod.CSV,
     )

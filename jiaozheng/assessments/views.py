@@ -727,6 +727,7 @@ def scale_list(request):
                 "short": scale.short_title(lang),
                 "pack": pack,
                 "norms": len(scale.norms),
+                "licence": licence_label(scale.licence.get("status", "unknown")),
             }
         )
     return render(
@@ -739,6 +740,23 @@ def scale_list(request):
             "can_change": _can_change(request.user),
         },
     )
+
+
+LICENCE_LABELS = {
+    "free": gettext_lazy("free to use"),
+    "restricted": gettext_lazy("licensed: used only under the agency's licence"),
+    "unknown": gettext_lazy("licence not established: the agency approves the item texts it uses"),
+}
+
+
+def licence_label(status: str) -> str:
+    return str(LICENCE_LABELS.get(status, LICENCE_LABELS["unknown"]))
+
+
+def _metric_label(scale: Any, metric: str, lang: str) -> str:
+    if metric == "subscales.*":
+        return _("any factor score")
+    return scale.metric_label(metric, lang)
 
 
 @ui_view(**STAFF, samples={"code": "scl90"})
@@ -786,8 +804,15 @@ def scale_detail(request, code: str):
             "options": [
                 (o["value"], o["label"].get(lang) or o["label"]["zh-hans"]) for o in scale.response_scale
             ],
-            "cutoffs": scale.screening.get("cutoffs", []),
-            "bands": scale.data.get("bands", []),
+            "cutoffs": [
+                {**c, "label": _metric_label(scale, c.get("metric", ""), lang)}
+                for c in scale.screening.get("cutoffs", [])
+            ],
+            "bands": [
+                {**b, "label": _metric_label(scale, b.get("metric", ""), lang)}
+                for b in scale.data.get("bands", [])
+            ],
+            "licence": licence_label(scale.licence.get("status", "unknown")),
             "flags": scale.flags,
             "lang": lang,
         },

@@ -101,6 +101,7 @@ class AccessLog(models.Model):
         IDENTITY = "identity", _("Full ID number or phone")
         COUNSELLING = "counselling", _("Counselling notes")
         EXPORT = "export", _("Export")
+        SEALED = "sealed", _("Sealed records")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -9,7 +9,6 @@ itself comes from django-csp (``CONTENT_SECURITY_POLICY`` in settings).
 
 from __future__ import annotations
 
-
 PUBLIC_CONTENT = "_jz_public_content"
 
 

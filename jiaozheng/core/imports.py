@@ -136,17 +136,16 @@ class ImportKind:
         notes = wb.create_sheet("说明")
         if self.description:
             notes.append([self.description])
-        notes.append(["列名", "字段", "必填", "格式", "说明"])
+        notes.append(["列名", "必填", "格式", "示例", "说明"])
         for c in self.columns:
-            notes.append([c.header, c.key, "是" if c.required else "否", _kind_text(c), c.help])
+            notes.append([c.header, "是" if c.required else "否", _format_hint(c), c.example, c.help])
         for sheet in self.sheets:
             notes.append([])
             notes.append([f"工作表「{sheet.name}」", sheet.description])
             for c in sheet.columns:
-                notes.append([c.header, c.key, "是" if c.required else "否", _kind_text(c), c.help])
-        notes.append(["列名", "必填", "格式", "示例", "说明"])
-        for c in self.columns:
-            notes.append([c.header, "是" if c.required else "否", _kind_text(c), c.example, c.help])
+                notes.append([c.header, "是" if c.required else "否", _format_hint(c), c.example, c.help])
+        for cell in notes[2 if self.description else 1]:
+            cell.font = Font(bold=True)
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
@@ -164,6 +163,14 @@ def _kind_text(column: Column) -> str:
         "datetime": "日期时间 YYYY-MM-DD HH:MM",
         "bool": "是/否",
     }.get(column.kind, column.kind)
+
+
+def _format_hint(column: Column) -> str:
+    """The format as a person filling in the workbook reads it (the 说明 sheet): dates by example."""
+    return {
+        "date": "日期，如 2026-03-15",
+        "datetime": "日期时间，如 2026-03-15 09:30",
+    }.get(column.kind) or _kind_text(column)
 
 
 _KINDS: dict[str, ImportKind] = {}

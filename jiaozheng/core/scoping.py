@@ -39,6 +39,9 @@ class Scope:
     person_id: int | None = None  # a supervised person's own record
     provider_id: int | None = None
     juveniles: bool = False
+    # 犯罪记录封存: a sealed person's records are hidden from every role; a lawful query opens one person's
+    # records to one named user until the grant expires (people.SealedRecordAccess).
+    sealed_person_ids: frozenset[int] = frozenset()
 
     @property
     def is_empty(self) -> bool:
@@ -98,6 +101,12 @@ class ScopeRule:
         q = reduce(or_, parts)
         if self.juvenile and not scope.juveniles:
             q &= ~Q(**{self.juvenile: True})
+        if self.juvenile:
+            # only juveniles' records are ever sealed: the flag sits beside the juvenile one
+            sealed = Q(**{self.juvenile.removesuffix("is_juvenile") + "records_sealed": True})
+            if scope.sealed_person_ids and self.person:
+                sealed &= ~Q(**{f"{self.person}__in": scope.sealed_person_ids})
+            q &= ~sealed
         return q
 
 
@@ -180,6 +189,22 @@ def _compute_scope(user: Any) -> Scope:
         squadron_county_ids=frozenset(squadron_county_ids),
         provider_id=user.provider_id,
         juveniles=juveniles,
+        sealed_person_ids=_sealed_grants(user),
+    )
+
+
+def _sealed_grants(user: Any) -> frozenset[int]:
+    """The sealed persons whose records a lawful query has opened to ``user``, for now."""
+    from django.utils import timezone
+
+    try:
+        grants = apps.get_model("people", "SealedRecordAccess")
+    except LookupError:
+        return frozenset()
+    return frozenset(
+        grants.objects.filter(
+            granted_to=user, expires_at__gt=timezone.now(), revoked_at__isnull=True
+        ).values_list("person_id", flat=True)
     )
 
 

@@ -41,7 +41,7 @@ def make_alert(world: Any, where: str) -> Alert:
         county_id=person.county_id,
         alert_type=AlertType.LOST_CONTACT,
         severity=AlertSeverity.HIGH,
-        title="test",
+        title="测试告警",
         evidence={},
         occurred_at=now,
         last_event_at=now,
@@ -127,7 +127,7 @@ def enrol(world: Any, person: Any, actor: Any = None) -> tuple[Device, str]:
         actor=actor or world.bureau_officer,
         person=person,
         platform=DevicePlatform.TRACCAR_CLIENT,
-        label="test",
+        label="测试设备",
     )
 
 

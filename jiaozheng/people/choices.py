@@ -127,6 +127,8 @@ class EventKind(models.TextChoices):
     CLASS_CHANGED = "class_changed", _("Supervision class changed")  # 分类调整
     RELEASED = "released", _("Released")  # 解除矫正
     TERMINATED = "terminated", _("Terminated")  # 终止
+    SEALED = "sealed", _("Records sealed")  # 犯罪记录封存
+    UNSEALED = "unsealed", _("Seal lifted")  # 解除封存
 
 
 class DisciplineKind(models.TextChoices):

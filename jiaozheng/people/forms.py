@@ -121,6 +121,34 @@ class ReleaseForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class SealForm(forms.Form):
+    basis = forms.CharField(
+        label=_("Decision or legal basis"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("After sealing, the person and all their records leave every list and page."),
+    )
+
+
+class SealedGrantForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    granted_to = forms.TypedChoiceField(label=_("Account that may read"), coerce=int, choices=())
+    authority = forms.CharField(label=_("Requesting authority"), max_length=120)
+    basis = forms.CharField(
+        label=_("Legal basis and purpose"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    days = forms.IntegerField(label=_("Days of access"), min_value=1, max_value=30, initial=3)
+
+    def __init__(self, *args: Any, staff: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["granted_to"].choices = list(staff or [])
+
+
+class UnsealForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for lifting the seal"), max_length=2000)
+
+
 class TerminateForm(forms.Form):
     terminated_on = _date_field(_("Terminated on"), initial=timezone.localdate)
     reason = forms.ChoiceField(label=_("Reason"), choices=TerminationReason.choices)

@@ -141,6 +141,10 @@ class Person(AuditedModel):
     )
     risk_level = models.CharField(_("assessed risk"), max_length=8, choices=RiskLevel.choices, blank=True)
     is_juvenile = models.BooleanField(_("juvenile"), default=False, db_index=True)
+    # 犯罪记录封存 (刑事诉讼法 art. 286): after release a juvenile's records are sealed; scoping hides them
+    # from every role (core.scoping), apart from a lawful query's time-limited grant (SealedRecordAccess).
+    records_sealed = models.BooleanField(_("records sealed"), default=False, db_index=True)
+    sealed_on = models.DateField(_("sealed on"), null=True, blank=True)
     is_hardship = models.BooleanField(_("family in hardship"), default=False, db_index=True)
     hardship_note = models.CharField(_("hardship note"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -413,3 +417,31 @@ class Discipline(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.decided_on}"
+
+
+class SealedRecordAccess(AuditedModel):
+    """A lawful query of sealed records (依法查询): one named user may read one sealed person's records
+    until ``expires_at``. Granted by the county's bureau administrator, with the requesting authority and
+    the legal basis; every grant and revocation is audited, and each read through it is a logged read."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sealed_access")
+    granted_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authority = models.CharField(_("requesting authority"), max_length=120)
+    basis = models.TextField(_("legal basis and purpose"))
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("access until"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+    # no juvenile path: the grants of sealed persons stay visible to the county's administrators
+    scope_rule = ScopeRule(domain=Domain.ADMIN, county="person__county")
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        verbose_name = _("lawful query of sealed records")
+
+    def __str__(self) -> str:
+        return f"{self.authority} {self.granted_at:%Y-%m-%d}"

@@ -18,6 +18,8 @@ register_verb(
     icon="⇅",
 )
 register_verb("person.released", _("Released from correction on {date}"), icon="✔")
+register_verb("person.sealed", _("Records sealed on {date}"), icon="🔒")
+register_verb("person.unsealed", _("Seal lifted"), icon="🔓")
 register_verb(
     "person.terminated", _("Correction terminated: {reason}"), choices={"reason": TerminationReason}, icon="■"
 )

@@ -22,7 +22,7 @@ from jiaozheng.core.jobs import job_start
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
 from jiaozheng.core.scoping import scope_for
 from jiaozheng.people import forms as pf
-from jiaozheng.people import services
+from jiaozheng.people import sealing, services
 from jiaozheng.people.choices import CorrectionType, Status, SupervisionClass, ethnicity_label
 from jiaozheng.people.exports import persons_xlsx
 from jiaozheng.people.imports import PERSONS
@@ -158,12 +158,90 @@ def person_detail(request, pk: int):
                 "class_form": pf.ClassChangeForm(),
                 "release_form": pf.ReleaseForm(),
                 "terminate_form": pf.TerminateForm(),
+                "seal_form": pf.SealForm() if sealing.may_seal(request.user, person) else None,
                 "hardship_form": pf.HardshipForm(
                     initial={"hardship": person.is_hardship, "note": person.hardship_note}
                 ),
             }
         )
     return render(request, "people/person_detail.html", context)
+
+
+@require_POST
+@ui_view(roles=[Role.BUREAU_ADMIN], domain=Domain.CASELOAD, action=CHANGE, obj=("pk", "people.Person"))
+def person_seal(request, pk: int):
+    """犯罪记录封存 of a released juvenile: afterwards the person is found only on the sealed-records page."""
+    person = person_get(actor=request.user, pk=pk, action=CHANGE)
+    form = pf.SealForm(request.POST)
+    if form.is_valid():
+        try:
+            sealing.person_seal(actor=request.user, person=person, basis=form.cleaned_data["basis"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The records have been sealed."))
+            return redirect("people:sealed_list")
+    else:
+        messages.error(request, _("Give the decision or legal basis of the sealing."))
+    return redirect("people:person_detail", pk=person.pk)
+
+
+def _county_staff(actor: Any) -> list[tuple[int, str]]:
+    from jiaozheng.orgs.models import User
+
+    return [
+        (u.pk, f"{u.get_full_name() or u.username}（{u.get_role_display()}）")
+        for u in User.objects.filter(
+            is_active=True, assignments__unit__county_id__in=scope_for(actor).county_ids
+        )
+        .exclude(role=Role.SUBJECT)
+        .distinct()
+        .order_by("username")
+    ]
+
+
+@ui_view(roles=[Role.BUREAU_ADMIN], domain=Domain.CASELOAD, action=CHANGE)
+def sealed_list(request):
+    """The county's sealed records: lawful queries granted and revoked, seals lifted."""
+    staff = _county_staff(request.user)
+    rows = sealing.sealed_list(actor=request.user)
+    for row in rows:
+        row["grant_form"] = pf.SealedGrantForm(initial={"person": row["person"].pk}, staff=staff)
+        row["unseal_form"] = pf.UnsealForm(initial={"person": row["person"].pk})
+    return render(request, "people/sealed_list.html", {"rows": rows})
+
+
+@require_POST
+@ui_view(roles=[Role.BUREAU_ADMIN], domain=Domain.CASELOAD, action=CHANGE, samples={"action": "grant"})
+def sealed_action(request, action: str):
+    try:
+        if action == "grant":
+            form = pf.SealedGrantForm(request.POST, staff=_county_staff(request.user))
+            if form.is_valid():
+                sealing.sealed_access_grant(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("The lawful query has been granted."))
+            else:
+                messages.error(request, _("Check the lawful query form."))
+        elif action == "unseal":
+            form = pf.UnsealForm(request.POST)
+            if form.is_valid():
+                sealing.person_unseal(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("The seal has been lifted."))
+            else:
+                messages.error(request, _("Give the reason for lifting the seal."))
+        elif action == "revoke":
+            grant = request.POST.get("grant", "")
+            if not grant.isdigit() or len(grant) > 18:
+                return render(request, "404.html", status=404)
+            sealing.sealed_access_revoke(actor=request.user, grant=int(grant))
+            messages.success(request, _("The access has been revoked."))
+        else:
+            return render(request, "404.html", status=404)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("people:sealed_list")
 
 
 @require_POST

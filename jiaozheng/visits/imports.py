@@ -41,7 +41,9 @@ COLUMNS = [
         help="实地走访必填：家庭、村（社区）、学校、单位；其他方式留空",
     ),
     Column("visited_on", "走访日期", "date", required=True, example="2020-03-15"),
-    Column("visited_time", "走访时间", max_length=5, example="09:30", help="HH:MM，空则按 09:00"),
+    Column(
+        "visited_time", "走访时间", max_length=5, example="09:30", help="24 小时制，如 09:30；空则按 09:00"
+    ),
     Column("outcome", "走访结果", "choice", choices=VisitOutcome, example="已走访", help="空则按已走访"),
     Column("place", "走访地点", max_length=200, example="卢峰镇城东社区"),
     Column(

@@ -15,13 +15,13 @@ def _someone_else(world, user):
 @object_factory("core.Notification", owned=True)
 def make_notification(world, where, user):
     recipient = user if where == "own" else _someone_else(world, user)
-    return Notification.objects.create(recipient=recipient, title="test")
+    return Notification.objects.create(recipient=recipient, title="测试通知")
 
 
 @object_factory("core.Job", owned=True)
 def make_job(world, where, user):
     owner = user if where == "own" else _someone_else(world, user)
-    job = Job(kind="test", title="test", created_by=owner, status=Job.Status.SUCCEEDED)
+    job = Job(kind="test", title="测试任务", created_by=owner, status=Job.Status.SUCCEEDED)
     job.result_file.save("result.txt", ContentFile(b"done"), save=False)
     job.save()
     return job

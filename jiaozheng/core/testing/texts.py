@@ -46,6 +46,12 @@ ALLOWED_LATIN = frozenset(
         # devices, positioning and file formats
         "APP",
         "App",
+        "Traccar",  # the phone apps' own names, as installed from the app store
+        "Client",
+        "OsmAnd",
+        "WebP",
+        "MP",  # MP3 / MP4 file formats
+        "CGCS",
         "GIS",
         "GPS",
         "LBS",
@@ -55,6 +61,12 @@ ALLOWED_LATIN = frozenset(
         "DOCX",
         "XLSX",
         "CSV",
+        "csv",
+        "xlsx",
+        "docx",
+        "pdf",
+        "SHA",  # a file's SHA-256 fingerprint, printed as evidence of what was imported
+        "PowerPoint",
         "JSON",
         "Excel",
         "Word",
