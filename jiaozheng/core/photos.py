@@ -12,14 +12,15 @@ import hashlib
 import io
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,10 +89,9 @@ def check_photo(upload: Any) -> CheckedPhoto:
             if width * height > PHOTO_MAX_PIXELS:
                 raise ValidationError(_("The photo has too many pixels."))
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened).convert("RGB")
     except ValidationError:
         raise
     except Exception:  # truncated or malformed files, decompression bombs
@@ -113,11 +113,14 @@ def check_photo(upload: Any) -> CheckedPhoto:
     )
 
 
+P = TypeVar("P", bound=EvidencePhoto)
+
+
 # --- services ------------------------------------------------------------------------------------------------
 
 
 def attach_photo(
-    photo: EvidencePhoto,
+    photo: P,
     *,
     siblings: QuerySet[Any],
     upload: Any,
@@ -126,7 +129,7 @@ def attach_photo(
     max_photos: int,
     too_many: str,
     duplicate: str,
-) -> EvidencePhoto:
+) -> P:
     """Check ``upload`` and save it as ``photo`` (an unsaved instance already pointing at what it documents).
 
     ``siblings`` are the photos of the same record: at most ``max_photos`` of them (else ``too_many``), none
@@ -160,7 +163,7 @@ def delete_photo(photo: EvidencePhoto) -> None:
 # --- views ---------------------------------------------------------------------------------------------------
 
 
-def photo_response(request: HttpRequest, photo: EvidencePhoto, size: str) -> HttpResponse:
+def photo_response(request: HttpRequest, photo: EvidencePhoto, size: str) -> HttpResponseBase:
     """The photo (or its thumbnail for ``size == "thumb"``) as a private JPEG; the 404 page if the file is gone.
 
     The caller has already fetched ``photo`` through the scoped manager."""
