@@ -10,7 +10,6 @@ person is scoped like the person.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,6 +30,7 @@ from jiaozheng.community.choices import (
     VolunteerKind,
 )
 from jiaozheng.core.fields import EncryptedTextField, mask_phone
+from jiaozheng.core.photos import EvidencePhoto, photo_upload_path
 from jiaozheng.core.roles import Domain
 from jiaozheng.core.scoping import ScopedManager, ScopeRule
 
@@ -236,25 +236,15 @@ class Activity(AuditedModel):
         return self.venue.name if self.venue_id else self.place
 
 
-def _photo_path(instance: ActivityPhoto, filename: str) -> str:
-    return f"community/photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+def _photo_path(instance: models.Model, filename: str) -> str:
+    """Kept for the migrations that name it; the models use ``jiaozheng.core.photos.photo_upload_path``."""
+    return photo_upload_path(instance, filename)
 
 
-class ActivityPhoto(AuditedModel):
+class ActivityPhoto(EvidencePhoto):
     """Evidence photo of an activity: decoded and re-encoded at upload (no metadata), served by a scoped view."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(upload_to=_photo_path)
-    thumb = models.FileField(upload_to=_photo_path)
-    name = models.CharField(_("file name"), max_length=120)
-    caption = models.CharField(_("caption"), max_length=200, blank=True)
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager()
     scope_rule = ScopeRule(
@@ -269,9 +259,6 @@ class ActivityPhoto(AuditedModel):
         ordering = ["activity", "uploaded_at", "id"]
         verbose_name = _("activity photo")
         verbose_name_plural = _("activity photos")
-
-    def __str__(self) -> str:
-        return self.caption or self.name
 
 
 class Participation(AuditedModel):

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -29,6 +28,7 @@ from jiaozheng.community.choices import (
     VolunteerKind,
 )
 from jiaozheng.community.models import Activity, ActivityPhoto, Participation, Venue, Volunteer
+from jiaozheng.core.photos import attach_photo, delete_photo
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role
 from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for, scoped
 from jiaozheng.education.services import (
@@ -41,7 +41,6 @@ from jiaozheng.education.services import (
     owner_units,
     visible_squadrons,
 )
-from jiaozheng.education.uploads import check_photo
 from jiaozheng.orgs.models import OrgUnit, User
 from jiaozheng.people.choices import Status
 from jiaozheng.people.models import Person
@@ -629,30 +628,19 @@ def photo_add(*, actor: Any, activity: Activity, upload: Any, caption: str = "")
     activity = _locked(actor, activity)
     if activity.status == ActivityStatus.CANCELLED:
         raise ValidationError(_("The activity was cancelled."))
-    if activity.photos.count() >= MAX_PHOTOS:
-        raise ValidationError(_("An activity holds at most %(n)s photos.") % {"n": MAX_PHOTOS})
-    checked = check_photo(upload)
-    photo = ActivityPhoto(
-        activity=activity,
-        name=checked.name,
-        caption=(caption or "").strip()[:200],
-        width=checked.width,
-        height=checked.height,
-        sha256=checked.sha256,
+    return attach_photo(
+        ActivityPhoto(activity=activity),
+        siblings=activity.photos.all(),
+        upload=upload,
+        caption=caption,
         uploaded_by=_user(actor),
+        max_photos=MAX_PHOTOS,
+        too_many=_("An activity holds at most %(n)s photos.") % {"n": MAX_PHOTOS},
+        duplicate=_("This photo has already been uploaded for this activity."),
     )
-    if activity.photos.filter(sha256=checked.sha256).exists():
-        raise ValidationError(_("This photo has already been uploaded for this activity."))
-    photo.image.save("photo.jpg", ContentFile(checked.image), save=False)
-    photo.thumb.save("thumb.jpg", ContentFile(checked.thumb), save=False)
-    photo.save()
-    return photo
 
 
 @transaction.atomic
 def photo_delete(*, actor: Any, photo: ActivityPhoto) -> None:
     photo = get_scoped_or_404(ActivityPhoto, actor, CHANGE, pk=photo.pk)
-    files = [photo.image.name, photo.thumb.name]
-    storage = photo.image.storage
-    photo.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
+    delete_photo(photo)

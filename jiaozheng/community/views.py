@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +45,7 @@ from jiaozheng.community.selectors import (
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
 from jiaozheng.core.params import date_param
+from jiaozheng.core.photos import photo_response
 from jiaozheng.core.roles import CHANGE
 from jiaozheng.core.scoping import get_scoped_or_404
 from jiaozheng.education.forms import CountyChoiceForm, ImportForm
@@ -288,15 +288,7 @@ def participation_remove(request, pk: int):
 
 @ui_view(**VIEW_POLICY, obj=("pk", "community.ActivityPhoto"), samples={"size": "thumb"})
 def photo_view(request, pk: int, size: str):
-    photo = get_scoped_or_404(ActivityPhoto, request.user, pk=pk)
-    field = photo.thumb if size == "thumb" else photo.image
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        return render(request, "404.html", status=404)
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return photo_response(request, get_scoped_or_404(ActivityPhoto, request.user, pk=pk), size)
 
 
 @require_POST

@@ -8,12 +8,51 @@ also measured while unpacking, so that forged size fields do not help. The messa
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 import zipfile
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 _CHUNK = 1024 * 1024
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def safe_filename(name: str, *, max_length: int = 100) -> str:
+    """A display and download name without paths, control characters or characters Windows refuses."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" ._")
+    name = re.sub(r"\s+", " ", name)
+    if not name:
+        return "file"
+    if len(name) > max_length:
+        stem, dot, ext = name.rpartition(".")
+        if dot and len(ext) <= 8:
+            name = stem[: max_length - len(ext) - 1] + "." + ext
+        else:
+            name = name[:max_length]
+    return name
+
+
+def read_limited(upload: Any, limit: int) -> bytes:
+    """The whole upload, refused (ValidationError) if it is larger than ``limit`` bytes or empty."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": _mb(limit)})
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": _mb(limit)})
+    if not data:
+        raise ValidationError(_("The file is empty."))
+    return data
+
+
+def _mb(limit: int) -> str:
+    return f"{limit / 1024 / 1024:g}"
 
 
 def max_image_pixels() -> int:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiaozheng.audit.models import AuditedModel
+from jiaozheng.core.photos import EvidencePhoto, photo_upload_path
 from jiaozheng.core.roles import Domain
 from jiaozheng.core.scoping import ScopedManager, ScopeRule
 from jiaozheng.education.choices import (
@@ -440,26 +441,16 @@ class Attendance(AuditedModel):
         return self.latitude is not None and self.longitude is not None
 
 
-def _photo_path(instance: SessionPhoto, filename: str) -> str:
-    return f"education/photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+def _photo_path(instance: models.Model, filename: str) -> str:
+    """Kept for the migrations that name it; the models use ``jiaozheng.core.photos.photo_upload_path``."""
+    return photo_upload_path(instance, filename)
 
 
-class SessionPhoto(AuditedModel):
+class SessionPhoto(EvidencePhoto):
     """Evidence photo of a session (留档): decoded and re-encoded at upload (no metadata), served by a scoped
     view only."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(upload_to=_photo_path)
-    thumb = models.FileField(upload_to=_photo_path)
-    name = models.CharField(_("file name"), max_length=120)
-    caption = models.CharField(_("caption"), max_length=200, blank=True)
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager()
     scope_rule = ScopeRule(
@@ -474,6 +465,3 @@ class SessionPhoto(AuditedModel):
         ordering = ["session", "uploaded_at", "id"]
         verbose_name = _("session photo")
         verbose_name_plural = _("session photos")
-
-    def __str__(self) -> str:
-        return self.caption or self.name

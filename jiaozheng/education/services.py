@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from jiaozheng.audit.services import record_bulk, timeline_add
 from jiaozheng.core.notify import notify
+from jiaozheng.core.photos import attach_photo
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for, scoped
@@ -46,7 +47,7 @@ from jiaozheng.education.models import (
     SessionPhoto,
     ThemePlan,
 )
-from jiaozheng.education.uploads import check_material, check_photo
+from jiaozheng.education.uploads import check_material
 from jiaozheng.orgs.models import OrgUnit, User
 from jiaozheng.people.choices import OffenceCategory, Status
 from jiaozheng.people.models import Person, add_months
@@ -1055,21 +1056,13 @@ def session_photo_add(*, actor: Any, session: Session, upload: Any, caption: str
     session = _locked_session(actor, session)
     if session.status in (SessionStatus.CANCELLED, SessionStatus.RESCHEDULED):
         raise ValidationError(_("The session did not take place."))
-    if session.photos.count() >= MAX_PHOTOS:
-        raise ValidationError(_("A session holds at most %(n)s photos.") % {"n": MAX_PHOTOS})
-    checked = check_photo(upload)
-    if session.photos.filter(sha256=checked.sha256).exists():
-        raise ValidationError(_("This photo has already been uploaded for this session."))
-    photo = SessionPhoto(
-        session=session,
-        name=checked.name,
-        caption=str(caption or "").strip()[:200],
-        width=checked.width,
-        height=checked.height,
-        sha256=checked.sha256,
+    return attach_photo(
+        SessionPhoto(session=session),
+        siblings=session.photos.all(),
+        upload=upload,
+        caption=caption,
         uploaded_by=_user(actor),
+        max_photos=MAX_PHOTOS,
+        too_many=_("A session holds at most %(n)s photos.") % {"n": MAX_PHOTOS},
+        duplicate=_("This photo has already been uploaded for this session."),
     )
-    photo.image.save("photo.jpg", ContentFile(checked.image), save=False)
-    photo.thumb.save("thumb.jpg", ContentFile(checked.thumb), save=False)
-    photo.save()
-    return photo

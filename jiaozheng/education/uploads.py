@@ -1,17 +1,14 @@
-"""Validated uploads: course materials and evidence photos.
+"""Validated uploads: course materials (evidence photos: jiaozheng.core.photos).
 
 Nothing the browser says about a file is trusted: the type is read from the content (magic bytes, a
 Pillow decode, the OOXML package parts), the size is capped, the stored name is random, the shown name
-is cleaned. Photos are decoded and re-encoded as JPEG, which drops EXIF metadata (positions) and any
-payload hidden in the original file.
+is cleaned.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from jiaozheng.core.uploads import image_pixels_problem, zip_expansion_problem
+from jiaozheng.core.uploads import image_pixels_problem, read_limited, safe_filename, zip_expansion_problem
 
 # extension -> (content type, family)
 MATERIAL_TYPES: dict[str, tuple[str, str]] = {
@@ -39,32 +36,10 @@ MATERIAL_TYPES: dict[str, tuple[str, str]] = {
     "mp3": ("audio/mpeg", "mp3"),
 }
 OOXML_PART = {"docx": "word/", "pptx": "ppt/", "xlsx": "xl/"}
-PHOTO_MAX_BYTES = 10 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000
-PHOTO_MAX_SIDE = 2560
-THUMB_SIDE = 360
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
 def material_max_bytes() -> int:
     return int(getattr(settings, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
-
-
-def safe_filename(name: str, *, max_length: int = 100) -> str:
-    """A display and download name without paths, control characters or characters Windows refuses."""
-    name = unicodedata.normalize("NFC", str(name or ""))
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" ._")
-    name = re.sub(r"\s+", " ", name)
-    if not name:
-        return "file"
-    if len(name) > max_length:
-        stem, dot, ext = name.rpartition(".")
-        if dot and len(ext) <= 8:
-            name = stem[: max_length - len(ext) - 1] + "." + ext
-        else:
-            name = name[:max_length]
-    return name
 
 
 def extension_of(name: str) -> str:
@@ -84,22 +59,6 @@ class CheckedFile:
         return len(self.content)
 
 
-def _read(upload: Any, limit: int) -> bytes:
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": _mb(limit)})
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": _mb(limit)})
-    if not data:
-        raise ValidationError(_("The file is empty."))
-    return data
-
-
-def _mb(limit: int) -> str:
-    return f"{limit / 1024 / 1024:g}"
-
-
 def check_material(upload: Any) -> CheckedFile:
     """Validate a course material; raise ValidationError with a reader-facing reason."""
     name = safe_filename(getattr(upload, "name", "") or "")
@@ -109,7 +68,7 @@ def check_material(upload: Any) -> CheckedFile:
             _("This type of file cannot be attached. Allowed: %(types)s.")
             % {"types": ", ".join(sorted({e for e in MATERIAL_TYPES if e != "jpeg"}))}
         )
-    data = _read(upload, material_max_bytes())
+    data = read_limited(upload, material_max_bytes())
     content_type, family = MATERIAL_TYPES[ext]
     if not _content_matches(family, ext, data):
         raise ValidationError(_("The content of the file does not match its type (.%(ext)s).") % {"ext": ext})
@@ -168,55 +127,6 @@ def _image_format(data: bytes) -> str | None:
             return image.format
     except Exception:  # any decoding problem means "not an image we accept"
         return None
-
-
-@dataclass(frozen=True)
-class CheckedPhoto:
-    name: str
-    image: bytes  # re-encoded JPEG
-    thumb: bytes
-    width: int
-    height: int
-    sha256: str  # of the original upload
-
-
-def check_photo(upload: Any) -> CheckedPhoto:
-    """Decode an evidence photo (JPEG, PNG or WebP), then re-encode it and a thumbnail as JPEG."""
-    from PIL import Image, ImageOps
-
-    name = safe_filename(getattr(upload, "name", "") or "photo.jpg")
-    data = _read(upload, PHOTO_MAX_BYTES)
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in ("JPEG", "PNG", "WEBP"):
-                raise ValidationError(_("Only JPEG, PNG or WebP photos can be uploaded."))
-            width, height = probe.size
-            if width * height > PHOTO_MAX_PIXELS:
-                raise ValidationError(_("The photo has too many pixels."))
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
-    except ValidationError:
-        raise
-    except Exception:  # truncated or malformed files, decompression bombs
-        raise ValidationError(_("The file is not a readable photo."))
-    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85, optimize=True)
-    thumb = image.copy()
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
-    thumb_out = io.BytesIO()
-    thumb.save(thumb_out, "JPEG", quality=80)
-    return CheckedPhoto(
-        name=name,
-        image=out.getvalue(),
-        thumb=thumb_out.getvalue(),
-        width=image.width,
-        height=image.height,
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
 
 
 def content_disposition(name: str, *, inline: bool = False) -> str:

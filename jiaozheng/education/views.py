@@ -20,6 +20,7 @@ from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
 from jiaozheng.core.jobs import job_start
 from jiaozheng.core.params import date_param, id_param, int_param
+from jiaozheng.core.photos import photo_response
 from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
 from jiaozheng.core.rules import rule
@@ -353,15 +354,7 @@ def session_signin(request, pk: int):
 
 @ui_view(**VIEW_POLICY, obj=("pk", "education.SessionPhoto"), samples={"size": "thumb"})
 def session_photo_view(request, pk: int, size: str):
-    photo = get_scoped_or_404(SessionPhoto, request.user, pk=pk)
-    field = photo.thumb if size == "thumb" else photo.image
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        return render(request, "404.html", status=404)
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return photo_response(request, get_scoped_or_404(SessionPhoto, request.user, pk=pk), size)
 
 
 def _row_response(request: Any, row: Attendance, error: str = "") -> HttpResponse:

@@ -9,7 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from jiaozheng.education.uploads import check_material, check_photo, content_disposition, safe_filename
+from jiaozheng.core.photos import check_photo
+from jiaozheng.education.uploads import check_material, content_disposition, safe_filename
 
 
 @pytest.mark.parametrize(

@@ -135,3 +135,44 @@ def test_the_pack_is_a_background_job_with_a_download(world, year_with_a_session
     client = login(world.bureau_officer)
     response = client.post(f"/evidence/contracts/{world.contract_x.pk}/pack/", {"year": "1999"}, follow=True)
     assert response.status_code == 200 and EvidencePack.objects.count() == 1
+
+
+def test_the_auditors_pack_brings_the_vouchers_and_nothing_of_the_people(world, year_with_a_session, login):
+    """The finance auditor's pack: the expenditures with their vouchers, the hand-overs; no service record,
+    no photo, no sign-in sheet. Packs of another county and packs of a contract out of scope: 404."""
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+
+    from jiaozheng.contracts.models import Expenditure, Voucher
+    from jiaozheng.contracts.testing import TINY_PDF
+
+    year = timezone.localdate().year
+    spent = Expenditure.objects.create(
+        contract=world.contract_x, spent_on=timezone.localdate(), amount=Decimal("80"), description="教材印制"
+    )
+    voucher = Voucher(
+        expenditure=spent, original_name="发票.pdf", content_type="application/pdf", size=len(TINY_PDF)
+    )
+    voucher.sha256 = "1" * 64
+    voucher.file.save("invoice.pdf", ContentFile(TINY_PDF), save=False)
+    voucher.save()
+    pack = services.pack_generate(actor=world.auditor, contract=world.contract_x, year=year)
+    assert set(pack.domains) == {"finance", "performance"}
+    with pack.file.open("rb") as handle, zipfile.ZipFile(handle) as zf:
+        names = zf.namelist()
+        assert spent.pk in listing_ids(zf, {r[1]: r for r in index_rows(zf)}["spent"][7])
+        assert zf.read(f"records/contracts.expenditure/{spent.pk}/voucher-{voucher.pk}.pdf") == TINY_PDF
+        folders = {n.split("/")[1] for n in names if n.startswith("records/")}
+        assert folders == {"contracts.expenditure"}
+        for label in folders:
+            model = apps.get_model(label)
+            assert model.scope_rule.domain in ("finance", "performance"), label
+        assert not any(n.endswith((".jpg", "signin.pdf")) for n in names)
+    # a pack of another county's contract is made by no one here: the auditor of X cannot start one for Y
+    auditor = login(world.auditor)
+    response = auditor.post(f"/evidence/contracts/{world.contract_y.pk}/pack/", {"year": str(year)})
+    assert response.status_code == 404
+    other = services.pack_generate(actor=world.bureau_officer_y, contract=world.contract_y, year=year)
+    assert auditor.get(f"/evidence/packs/{other.pk}/download/").status_code == 404
+    assert auditor.get(f"/evidence/packs/{2**40}/download/").status_code == 404
+    assert not AuditEntry.objects.filter(verb="evidence.pack_downloaded", object_id=str(other.pk)).exists()

@@ -262,3 +262,28 @@ def test_staff_pages_render(world, client):
     for url in ("/feedback/", "/feedback/buyer/", "/feedback/buyer/new/", "/feedback/questionnaire/"):
         assert client.get(url).status_code == 200, url
     assert client.get("/feedback/?month=99999-99").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [("not_attended", "只能对您参加过的活动"), ("after_window", "天后截止"), ("second", "已经")],
+)
+def test_the_phone_page_says_why_feedback_is_refused_and_changes_nothing(world, client, case, expected):
+    session = held_session(
+        world, present=case != "not_attended", days_ago=30 if case == "after_window" else 1
+    )
+    if case == "second":
+        services.feedback_submit(
+            actor=world.subject, kind="education.session", activity_id=session.pk, answers=FIVE
+        )
+    before = FeedbackResponse.objects.count()
+    client.force_login(world.subject)
+    page = client.post(
+        "/feedback/mine/answer/",
+        {"a": f"education.session:{session.pk}", **{k: str(v) for k, v in FIVE.items()}},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and expected in text
+    assert FeedbackResponse.objects.count() == before
