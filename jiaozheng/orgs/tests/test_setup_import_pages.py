@@ -87,3 +87,22 @@ def test_the_contract_workbook_must_be_xlsx(world, login):
     response = client.post(reverse("orgs:setup_import", args=["contracts"]), {"file": upload})
     assert response.status_code == 200 and response.context["form"].errors
     assert not Job.objects.exists()
+
+
+def test_the_superuser_uploads_the_templates_into_an_empty_database(
+    db, client, django_capture_on_commit_callbacks
+):
+    from jiaozheng.orgs.models import ServiceProvider, User
+
+    root = User.objects.create_superuser("root", password="Root-pass-2026")
+    client.force_login(root)
+    for kind in ("org_units", "providers", "staff", "contracts"):
+        template = client.get(reverse("orgs:setup_import_template", args=[kind])).content
+        upload = SimpleUploadedFile(f"{kind}.xlsx", template)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("orgs:setup_import", args=[kind]), {"file": upload})
+        job = Job.objects.filter(params__kind=kind).get()
+        assert job.status == Job.Status.SUCCEEDED, (kind, job.result)
+    assert OrgUnit.objects.get(kind=OrgUnit.Kind.COUNTY).name == "溆浦县"
+    assert ServiceProvider.objects.count() == 1
+    assert User.objects.filter(username="xp_sw1", must_change_password=True).exists()
