@@ -155,7 +155,9 @@ class CountyForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         taken = set(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY).values_list("code", flat=True))
-        self.fields["division"].choices = [("", "—")] + [
+        division = self.fields["division"]
+        assert isinstance(division, forms.ChoiceField)
+        division.choices = [("", "—")] + [
             (d.code, d.label) for d in selectors.divisions_for(actor=actor) if d.code not in taken
         ]
 
@@ -217,7 +219,7 @@ class UnitForm(forms.Form):
 @ui_view(domain=Domain.ADMIN, action=CHANGE, obj=("parent", "orgs.OrgUnit"))
 def unit_create(request, parent: int):
     parent_unit = get_scoped_or_404(OrgUnit, request.user, CHANGE, Domain.ADMIN, pk=parent)
-    kind = services.CHILD_KIND.get(parent_unit.kind)
+    kind = services.CHILD_KIND.get(OrgUnit.Kind(parent_unit.kind))
     if kind is None:
         messages.error(request, _("Squadrons sit under a county, townships under a squadron."))
         return redirect("orgs:setup")
