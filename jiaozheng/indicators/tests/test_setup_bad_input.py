@@ -200,8 +200,11 @@ def test_a_taken_username(world):
 
 
 def test_a_role_the_importer_may_not_grant(world):
-    rows = [STAFF_HEAD, ["x_subject", "对象", "矫正对象", world.county_x.name, "", ""]]
-    assert "角色: Unknown value 矫正对象" in _import(world.bureau_admin, "staff", _xlsx({"data": rows}))
+    rows = [STAFF_HEAD, ["x_subject", "对象", "社区矫正对象", world.county_x.name, "", ""]]
+    message = _import(world.bureau_admin, "staff", _xlsx({"data": rows}))
+    assert f"角色: You may not grant the role {Role.SUBJECT.label}." in message
+    rows = [STAFF_HEAD, ["x_boss", "局长", "局长", world.county_x.name, "", ""]]
+    assert "角色: Unknown role 局长." in _import(world.bureau_admin, "staff", _xlsx({"data": rows}))
     # a bureau officer grants no role at all, by workbook or by form
     rows = [STAFF_HEAD, ["x_sw", "社工", "社工", world.squadron_a.name, "", world.provider_1.name]]
     message = _import(world.bureau_officer, "staff", _xlsx({"data": rows}))
