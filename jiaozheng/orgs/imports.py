@@ -64,7 +64,7 @@ UNIT_COLUMNS = [
     Column("agency_name", "社区矫正机构名称", max_length=100, help="县行：空则为「县名+社区矫正管理局」"),
 ]
 
-UNIT_EXAMPLES = [
+UNIT_EXAMPLES: list[dict[str, Any]] = [
     {
         "county": "431224",
         "kind": "县（区）",
@@ -162,6 +162,7 @@ def _units_prepare(actor: Any, row: dict[str, Any], context: dict[str, Any]) -> 
         UnitKind.TOWNSHIP: OrgUnit.Kind.SQUADRON,
         UnitKind.VILLAGE: OrgUnit.Kind.TOWNSHIP,
     }[kind]
+    parent: tuple[Any, ...]
     if parent_kind == OrgUnit.Kind.COUNTY:
         parent = ("county", county)
     else:
