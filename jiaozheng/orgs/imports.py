@@ -64,7 +64,7 @@ UNIT_COLUMNS = [
     Column("agency_name", "社区矫正机构名称", max_length=100, help="县行：空则为「县名+社区矫正管理局」"),
 ]
 
-UNIT_EXAMPLES = [
+UNIT_EXAMPLES: list[dict[str, Any]] = [
     {
         "county": "431224",
         "kind": "县（区）",
@@ -162,6 +162,7 @@ def _units_prepare(actor: Any, row: dict[str, Any], context: dict[str, Any]) -> 
         UnitKind.TOWNSHIP: OrgUnit.Kind.SQUADRON,
         UnitKind.VILLAGE: OrgUnit.Kind.TOWNSHIP,
     }[kind]
+    parent: tuple[Any, ...]
     if parent_kind == OrgUnit.Kind.COUNTY:
         parent = ("county", county)
     else:
@@ -296,22 +297,20 @@ PROVIDERS = register_import(
 # --- staff ----------------------------------------------------------------------------------------------
 
 
-class StaffRole(models.TextChoices):
-    BUREAU_ADMIN = Role.BUREAU_ADMIN, Role.BUREAU_ADMIN.label
-    BUREAU_OFFICER = Role.BUREAU_OFFICER, Role.BUREAU_OFFICER.label
-    SQUADRON_OFFICER = Role.SQUADRON_OFFICER, Role.SQUADRON_OFFICER.label
-    SOCIAL_WORKER = Role.SOCIAL_WORKER, Role.SOCIAL_WORKER.label
-    COUNSELLOR = Role.COUNSELLOR, Role.COUNSELLOR.label
-    SUPERVISOR = Role.SUPERVISOR, Role.SUPERVISOR.label
-    AUDITOR = Role.AUDITOR, Role.AUDITOR.label
-
-
 STAFF_COLUMNS = [
     Column(
         "username", "账号", required=True, max_length=40, example="xp_sw1", help="3-40位小写字母、数字、_ . -"
     ),
     Column("full_name", "姓名", required=True, max_length=50, example="周婷"),
-    Column("role", "角色", "choice", required=True, choices=StaffRole, example="社工"),
+    Column(
+        "role",
+        "角色",
+        required=True,
+        max_length=40,
+        example="社工",
+        help="取值: 矫正局管理员 / 矫正局工作人员 / 中队（司法所）工作人员 / 社工 / 心理咨询师 / 社工机构督导 / "
+        "财务审计；不能高于导入人自己的角色",
+    ),
     Column(
         "units",
         "任职单位",
@@ -357,6 +356,22 @@ STAFF_EXAMPLES = [
 ]
 
 
+def _role(text: str) -> str | None:
+    """The role a cell names (its Chinese or English name, or its code), staff or not: a role that exists
+    but may not be granted is refused by name, not as an unknown value."""
+    from django.utils import translation
+
+    text = (text or "").strip()
+    for value, label in Role.choices:
+        if text == value:
+            return value
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                if text.lower() == str(label).lower():
+                    return value
+    return None
+
+
 def _staff_begin(actor: Any, context: dict[str, Any]) -> None:
     _require_admin(actor)
     context["grantable"] = set(services.grantable_roles(actor))
@@ -379,7 +394,9 @@ def _staff_prepare(actor: Any, row: dict[str, Any], context: dict[str, Any]) -> 
         raise RowProblem("username", _("3-40 lower-case letters, digits, _ . -"))
     if username in context["usernames"]:
         raise RowProblem("username", _("The account name %(u)s is taken.") % {"u": username})
-    role = row["role"]
+    role = _role(row["role"])
+    if role is None:
+        raise RowProblem("role", _("Unknown role %(r)s.") % {"r": row["role"]})
     if role not in context["grantable"]:
         raise RowProblem("role", _("You may not grant the role %(role)s.") % {"role": Role(role).label})
     county_text = (row.get("county") or "").strip()

@@ -507,9 +507,9 @@ def account_create(
         raise ValidationError({"username": _("Give the account name.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("The account name %(u)s is taken.") % {"u": username}})
-    if role not in ROLE_RANK:
+    if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
-    if role not in grantable_roles(actor):
+    if role not in grantable_roles(actor):  # never one above the actor's own, never a supervised person
         raise ValidationError(
             {"role": _("You may not grant the role %(role)s.") % {"role": Role(role).label}}
         )

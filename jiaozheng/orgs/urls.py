@@ -13,4 +13,6 @@ urlpatterns = [
     path("setup/county/new/", views_setup.county_create, name="setup_county"),
     path("setup/units/<int:parent>/new/", views_setup.unit_create, name="setup_unit"),
     path("setup/providers/new/", views_setup.provider_create, name="setup_provider"),
+    path("setup/import/<slug:kind>/", views_setup.setup_import, name="setup_import"),
+    path("setup/import/<slug:kind>.xlsx", views_setup.setup_import_template, name="setup_import_template"),
 ]

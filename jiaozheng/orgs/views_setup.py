@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +33,14 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def _setup_kinds() -> list:
+    """The set-up's import kinds present in this install, in ``jiaozheng import --list`` order."""
+    from jiaozheng.core.imports import import_kinds
+    from jiaozheng.orgs.jobs import SETUP_KINDS
+
+    return [k for k in import_kinds().values() if k.kind in SETUP_KINDS]
+
+
 @ui_view(domain=Domain.ADMIN)
 def setup_home(request):
     counties = list(selectors.counties(actor=request.user))
@@ -43,8 +52,79 @@ def setup_home(request):
             "tree": tree,
             "providers": selectors.providers(actor=request.user),
             "is_operator": selectors.is_operator(request.user),
+            "import_kinds": _setup_kinds() if _may_import(request.user) else [],
         },
     )
+
+
+def _may_import(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) == Role.BUREAU_ADMIN)
+
+
+class SetupImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Workbook (XLSX or CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+def _setup_kind(kind: str):
+    definition = next((k for k in _setup_kinds() if k.kind == kind), None)
+    if definition is None:
+        raise Http404
+    return definition
+
+
+@ui_view(roles=[Role.BUREAU_ADMIN], domain=Domain.ADMIN, action=CHANGE, samples={"kind": "org_units"})
+def setup_import(request, kind: str):
+    """One set-up kind from a workbook, all or nothing, run as a job (like the other import pages)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from jiaozheng.core.jobs import job_start
+
+    definition = _setup_kind(kind)
+    form = SetupImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            form.add_error(
+                "file", _("The file is larger than %(mb)s MB.") % {"mb": settings.MAX_UPLOAD_BYTES // 2**20}
+            )
+        elif definition.sheets and not upload.name.lower().endswith(".xlsx"):
+            form.add_error("file", _("This kind has several sheets: upload the .xlsx workbook."))
+        else:
+            safe_name = "upload.xlsx" if upload.name.lower().endswith(".xlsx") else "upload.csv"
+            job = job_start(
+                actor=request.user,
+                kind="orgs.setup_import",
+                title=_("Set-up import (%(kind)s): %(f)s")
+                % {"kind": definition.label, "f": upload.name[:80]},
+                params={"filename": safe_name, "kind": definition.kind},
+                input_name=safe_name,
+                input_bytes=upload.read(),
+            )
+            return redirect("job_detail", pk=job.pk)
+    return render(
+        request,
+        "orgs/setup_import.html",
+        {
+            "form": form,
+            "kind": definition,
+            "template_url": reverse("orgs:setup_import_template", args=[definition.kind]),
+        },
+    )
+
+
+@ui_view(roles=[Role.BUREAU_ADMIN], domain=Domain.ADMIN, samples={"kind": "org_units"})
+def setup_import_template(request, kind: str):
+    definition = _setup_kind(kind)
+    response = HttpResponse(
+        definition.template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{definition.kind}-template.xlsx"'
+    return response
 
 
 class CountyForm(forms.Form):
@@ -75,7 +155,9 @@ class CountyForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         taken = set(OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY).values_list("code", flat=True))
-        self.fields["division"].choices = [("", "—")] + [
+        division = self.fields["division"]
+        assert isinstance(division, forms.ChoiceField)
+        division.choices = [("", "—")] + [
             (d.code, d.label) for d in selectors.divisions_for(actor=actor) if d.code not in taken
         ]
 
@@ -137,7 +219,7 @@ class UnitForm(forms.Form):
 @ui_view(domain=Domain.ADMIN, action=CHANGE, obj=("parent", "orgs.OrgUnit"))
 def unit_create(request, parent: int):
     parent_unit = get_scoped_or_404(OrgUnit, request.user, CHANGE, Domain.ADMIN, pk=parent)
-    kind = services.CHILD_KIND.get(parent_unit.kind)
+    kind = services.CHILD_KIND.get(OrgUnit.Kind(parent_unit.kind))
     if kind is None:
         messages.error(request, _("Squadrons sit under a county, townships under a squadron."))
         return redirect("orgs:setup")

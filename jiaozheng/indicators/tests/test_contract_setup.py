@@ -171,3 +171,26 @@ def test_the_set_up_page_refuses_lines_that_do_not_add_up(world, login):
     assert response.status_code == 200
     assert "890,980.00" in " ".join(response.context["problems"])
     assert not Contract.objects.filter(code="X-2019").exists()
+
+
+def test_the_set_up_page_and_its_messages_are_in_chinese(world, login):
+    from jiaozheng.core.testing.texts import findings, html_text
+
+    client = login(world.bureau_admin)
+    page = client.get(reverse("indicators:contract_setup"))
+    url = reverse("indicators:contract_setup")
+    not_summing = client.post(url, _post_data(world, page, **{"lines-0-amount": "1"}))
+    assert "合同金额" in " ".join(not_summing.context["problems"])
+    missing = client.post(url, _post_data(world, page, **{"ind-0-target": "", "c-code": ""}))
+    assert missing.context["problems"]
+    year = world.contract_x.start_on.year
+    overlapping = client.post(
+        url, _post_data(world, page, **{"c-start_on": f"{year}-03-01", "c-end_on": f"{year}-12-31"})
+    )
+    assert "X-1" in overlapping.content.decode() and "重叠" in overlapping.content.decode()
+    found = []
+    pages = (("page", page), ("not summing", not_summing), ("missing", missing), ("overlap", overlapping))
+    for name, response in pages:
+        assert response.status_code == 200
+        found += findings(name, html_text(response.content), exempt=["bureau_admin", "X-2019", "X-1"])
+    assert not found, "\n".join(found)
