@@ -35,7 +35,7 @@ class TemplateChoice(models.TextChoices):
     SEED = "seed", "五条服务线"
 
 
-CODE = Column("contract", "合同编号", required=True, max_length=40, example="XP-2026")
+CODE = Column("contract", "合同编号", required=True, max_length=40, example="HT-2026-001")
 
 HEADER_COLUMNS = [
     CODE,
@@ -109,7 +109,7 @@ def _zh(choice: Any) -> str:
 def _line_examples() -> list[dict[str, Any]]:
     return [
         {
-            "contract": "XP-2026",
+            "contract": "HT-2026-001",
             "category": _zh(FundCategory(s.category)),
             "name": s.name,
             "amount": str(s.amount),
@@ -128,7 +128,7 @@ def _indicator_examples() -> list[dict[str, Any]]:
             continue
         rows.append(
             {
-                "contract": "XP-2026",
+                "contract": "HT-2026-001",
                 "measure": _zh(measures[s.measure]),
                 "name": s.name,
                 "group": _zh(IndicatorGroup(s.group)),

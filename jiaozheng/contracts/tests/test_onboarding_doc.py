@@ -54,9 +54,9 @@ def test_every_command_of_the_guide_runs_on_an_empty_database(tmp_path, monkeypa
     assert OrgUnit.objects.filter(county=county, kind=OrgUnit.Kind.SQUADRON).count() == 2
     assert ServiceProvider.objects.count() == 1
     assert User.objects.filter(is_superuser=False, is_system=False).count() == 3
-    contract = Contract.objects.get(code="XP-2026")
+    contract = Contract.objects.get(code="HT-2026-001")
     assert FundLine.objects.filter(contract=contract).exists()
     assert Indicator.objects.filter(contract=contract, year=2026).count() >= 5
     listed = next(out for argv, out in outputs if argv[1:3] == ["contracts", "list"])
-    assert "XP-2026\t2026\t溆浦县" in listed.splitlines()
+    assert "HT-2026-001\t2026\t溆浦县" in listed.splitlines()
     assert list(tmp_path.glob("*.docx")), "the annual report was not written"

@@ -5,7 +5,7 @@ report of the example contract-year then runs on them.
 The set-up kinds (org_units, providers, staff, contracts) pass today (see also
 contracts/tests/test_onboarding_doc.py); the record kinds' example rows are not yet coherent with them
 (a wrong ID check digit in ``persons``, years 2020 against the contract-year 2026, contract code 2026-001
-against XP-2026, case numbers of no example person). Their column definitions live in the people,
+against HT-2026-001, case numbers of no example person). Their column definitions live in the people,
 education, community, assessments, counselling, visits, location and contracts apps.
 """
 
@@ -54,7 +54,7 @@ def test_the_set_up_templates_import_in_list_order(db, tmp_path, monkeypatch):
 @pytest.mark.xfail(
     strict=True,
     reason="the record kinds' example rows (people, education, community, assessments, counselling, visits, "
-    "location, contracts funds) do not yet describe the example county 溆浦县 and contract-year XP-2026",
+    "location, contracts funds) do not yet describe the example county 溆浦县 and contract-year HT-2026-001",
 )
 def test_every_template_imports_in_list_order_into_an_empty_database(db, tmp_path, monkeypatch):
     User.objects.create_superuser("root", password="Root-pass-2026")
@@ -63,6 +63,6 @@ def test_every_template_imports_in_list_order_into_an_empty_database(db, tmp_pat
     assert not failures, "\n\n".join(f"{k}: {v}" for k, v in failures.items())
     report = io.StringIO()
     call_command(
-        "report", "annual", "--contract", "XP-2026", "--year", "2026", "--format", "json", stdout=report
+        "report", "annual", "--contract", "HT-2026-001", "--year", "2026", "--format", "json", stdout=report
     )
     assert report.getvalue().strip().startswith("{")

@@ -55,7 +55,7 @@ def test_the_templates_set_a_county_up_in_an_empty_database(root):
     sw = User.objects.get(username="xp_sw1")
     assert sw.must_change_password and not sw.has_usable_password()
     assert [a.unit.name for a in sw.assignments.all()] == ["卢峰中队"]
-    contract = Contract.objects.get(code="XP-2026")
+    contract = Contract.objects.get(code="HT-2026-001")
     assert FundLine.objects.filter(contract=contract).count() == 8
     assert Indicator.objects.filter(contract=contract).count() >= 5
 

@@ -3,7 +3,7 @@
     jiaozheng contracts list [--county CODE_OR_NAME] [--year YEAR]
 
 prints one line per contract-year: the contract code, the year and the buyer county, separated by tabs,
-e.g. ``XP-2026	2026	溆浦县``; the code and year are what ``jiaozheng report annual --contract CODE --year
+e.g. ``HT-2026-001	2026	溆浦县``; the code and year are what ``jiaozheng report annual --contract CODE --year
 YEAR`` takes.
 """
 

@@ -2,7 +2,7 @@
 
     jiaozheng report contracts --format json
     jiaozheng report annual --contract XP-2020 --year 2020 --format json|docx|pdf [--output PATH]
-    jiaozheng report monthly --contract XP-2026 --year 2026 --month 5 --kind plan|summary --format docx|pdf|json
+    jiaozheng report monthly --contract HT-2026-001 --year 2026 --month 5 --kind plan|summary --format docx|pdf|json
 
 ``--as USER`` applies that account's scope (default: the system actor, which sees every contract).
 JSON goes to standard output unless ``--output`` is given; DOCX and PDF default to ./<code>-<year>-….ext.
