@@ -176,3 +176,30 @@ def test_the_auditors_pack_brings_the_vouchers_and_nothing_of_the_people(world, 
     assert auditor.get(f"/evidence/packs/{other.pk}/download/").status_code == 404
     assert auditor.get(f"/evidence/packs/{2**40}/download/").status_code == 404
     assert not AuditEntry.objects.filter(verb="evidence.pack_downloaded", object_id=str(other.pk)).exists()
+
+
+def test_the_command_line_writes_the_pack_and_refuses_an_unknown_contract(
+    world, year_with_a_session, tmp_path
+):
+    from django.core.management import CommandError, call_command
+
+    out = tmp_path / "pack.zip"
+    err = io.StringIO()
+    call_command(
+        "report",
+        "evidence",
+        "--contract",
+        world.contract_x.code,
+        "--year",
+        str(timezone.localdate().year),
+        "--output",
+        str(out),
+        stderr=err,
+    )
+    assert "written:" in err.getvalue()
+    with zipfile.ZipFile(out) as zf:
+        rows = {r[1]: r for r in index_rows(zf)}
+        assert listing_ids(zf, rows["education"][7]) == [year_with_a_session.pk]
+    assert not EvidencePack.objects.exists()  # the command line writes a file, it stores no pack
+    with pytest.raises(CommandError):
+        call_command("report", "evidence", "--contract", "NO-SUCH", "--output", str(tmp_path / "x.zip"))

@@ -3,6 +3,7 @@
     jiaozheng report contracts --format json
     jiaozheng report annual --contract XP-2020 --year 2020 --format json|docx|pdf [--output PATH]
     jiaozheng report monthly --contract HT-2026-001 --year 2026 --month 5 --kind plan|summary --format docx|pdf|json
+    jiaozheng report evidence --contract XP-2020 --year 2020 --output pack.zip
 
 ``--as USER`` applies that account's scope (default: the system actor, which sees every contract).
 JSON goes to standard output unless ``--output`` is given; DOCX and PDF default to ./<code>-<year>-….ext.
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     help = "Contract list, annual self-evaluation report, monthly plan or summary (JSON, DOCX or PDF)."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["contracts", "annual", "monthly"])
+        parser.add_argument("what", choices=["contracts", "annual", "monthly", "evidence"])
         parser.add_argument("--contract", help="Contract code")
         parser.add_argument("--year", type=int)
         parser.add_argument("--month", type=int, default=0)
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         with acting_as(actor, "cli"):
             if options["what"] == "contracts":
                 self._contracts(actor, options)
+            elif options["what"] == "evidence":
+                self._evidence(actor, options)
             else:
                 self._report(actor, options)
 
@@ -74,6 +77,35 @@ class Command(BaseCommand):
             for c in contract_list(actor=actor)
         ]
         self._write(options, json.dumps(rows, ensure_ascii=False, indent=2).encode("utf-8"), "contracts.json")
+
+    def _evidence(self, actor: Any, options: dict[str, Any]) -> None:
+        """The evidence pack (佐证材料) of a contract-year as a ZIP, built by the evidence app."""
+        from django.core.exceptions import ValidationError
+        from django.http import Http404
+
+        from jiaozheng.contracts.selectors import contract_by_code
+        from jiaozheng.core.registry import provider
+        from jiaozheng.indicators.evaluation import default_year
+
+        if not options["contract"]:
+            raise CommandError("give --contract CODE (see `jiaozheng report contracts`)")
+        try:
+            contract = contract_by_code(actor=actor, code=options["contract"])
+        except Http404:
+            raise CommandError(f"no contract {options['contract']!r} in this account's area")
+        year = options["year"] or default_year(contract)
+        path = Path(options["output"] or f"{contract.code}-{year}-evidence.zip")
+        if path.is_dir():
+            path = path / f"{contract.code}-{year}-evidence.zip"
+        try:
+            result = provider("evidence.pack_to_file")(
+                actor=actor, contract=contract, year=year, path=str(path)
+            )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages))
+        self.stderr.write(
+            f"written: {path} ({result.size:,} bytes, {result.records} records, {result.attachments} files)"
+        )
 
     def _report(self, actor: Any, options: dict[str, Any]) -> None:
         from django.core.exceptions import ValidationError
