@@ -14,3 +14,4 @@ class CoreConfig(AppConfig):
         # Pillow refuses (DecompressionBombError) images above twice this many pixels wherever they are
         # opened; uploads are checked against the limit itself (jiaozheng.core.uploads).
         Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
+        from jiaozheng.core import retention  # noqa: F401  (registers the platform's retention rule)

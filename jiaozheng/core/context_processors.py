@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from jiaozheng.core.access import user_allowed
 from jiaozheng.core.registry import nav_items
@@ -34,3 +35,8 @@ def platform(request):
 
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     return {"platform_name": settings.JZ_PLATFORM_NAME, "nav": nav, "unread_notifications": unread}
+
+
+# The platform's name is set in settings (JZ_PLATFORM_NAME), outside any app: named here so that it is
+# extracted into core's catalogue and translated.
+PLATFORM_NAME = gettext_noop("Jiaozheng community-corrections platform")

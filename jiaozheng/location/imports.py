@@ -28,7 +28,7 @@ COLUMNS = [
     Column("installed_on", "安装日期", "date", required=True, example="2020-03-12"),
     Column("ended_on", "停用日期", "date", help="卸载或停用的日期；空表示仍在使用或随解矫停用"),
     Column("platform", "定位APP", "choice", choices=DevicePlatform, example="其他", help="空则为“其他”"),
-    Column("label", "手机型号", max_length=80, example="红米 Note 8"),
+    Column("label", "手机型号", max_length=80, example="华为畅享 20"),
     Column("note", "备注", max_length=200),
 ]
 

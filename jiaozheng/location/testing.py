@@ -56,7 +56,7 @@ def make_device(world: Any, where: str) -> Device:
         county_id=person.county_id,
         platform=DevicePlatform.TRACCAR_CLIENT,
         token_hash=f"{where}-{person.pk}-{timezone.now().timestamp()}".ljust(64, "0")[:64],
-        token_hint="test",
+        token_hint="a1b2",
     )
 
 

@@ -448,9 +448,7 @@ def tile_response(request: Any, z: int, x: int, y: int) -> Any:
         logging.getLogger(__name__).warning("base map archive unusable: %s", exc)
         archive = None
     if archive is None:
-        response = HttpResponse(
-            b"no base map installed", status=404, content_type="text/plain; charset=utf-8"
-        )
+        response = HttpResponse("未安装底图".encode(), status=404, content_type="text/plain; charset=utf-8")
         response["Cache-Control"] = "no-store"
         return response
     etag = f'"{archive.version}-{z}-{x}-{y}"'

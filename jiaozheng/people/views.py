@@ -11,9 +11,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from jiaozheng.audit.services import access_log
@@ -92,11 +91,11 @@ def person_export(request):
 
 # Pages of other modules about one person, shown on the person page to the roles those pages admit.
 MODULE_LINKS = [
-    (_lazy("Location and devices"), "location:person_devices"),
-    (_lazy("Zones and travel permits"), "location:person_zones"),
-    (_lazy("Face check-in"), "checkins:person"),
-    (_lazy("Visits"), "visits:person_visits"),
-    (_lazy("Mental-health file"), "assessments:person_file"),
+    (gettext_lazy("Location and devices"), "location:person_devices"),
+    (gettext_lazy("Zones and travel permits"), "location:person_zones"),
+    (gettext_lazy("Face check-in"), "checkins:person"),
+    (gettext_lazy("Visits"), "visits:person_visits"),
+    (gettext_lazy("Mental-health file"), "assessments:person_file"),
 ]
 
 

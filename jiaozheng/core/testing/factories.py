@@ -22,6 +22,6 @@ def make_notification(world, where, user):
 def make_job(world, where, user):
     owner = user if where == "own" else _someone_else(world, user)
     job = Job(kind="test", title="测试任务", created_by=owner, status=Job.Status.SUCCEEDED)
-    job.result_file.save("result.txt", ContentFile(b"done"), save=False)
+    job.result_file.save("result.txt", ContentFile("任务结果".encode()), save=False)
     job.save()
     return job

@@ -67,6 +67,12 @@ ALLOWED_LATIN = frozenset(
         "pdf",
         "SHA",  # a file's SHA-256 fingerprint, printed as evidence of what was imported
         "PowerPoint",
+        "GeoJSON",
+        "PMTiles",
+        "MBTiles",
+        "OpenStreetMap",  # a base map's attribution, which its licence requires to be shown
+        "ZIP",
+        "px",
         "JSON",
         "Excel",
         "Word",

@@ -145,7 +145,7 @@ def test_without_an_archive_the_map_shows_the_outline_and_says_how_to_add_one(
     assert not [u for u in requests if "/location/tiles/" in u]
     notice = page.inner_text("#basemap-missing")
     assert "未安装底图" in notice
-    assert str(tmp_path / "basemap.pmtiles") in notice and "JZ_BASEMAP" in notice
+    assert str(tmp_path / "basemap.pmtiles") in notice and "配置" in notice
     screenshot(page, "location-basemap-missing-desktop")
 
 

@@ -17,11 +17,11 @@ from jiaozheng.location.testing import (
     basemap_installed,
     covering,
     png_tile,
-    tile_of,
     write_mbtiles,
     write_pmtiles,
 )
 from jiaozheng.location.tests.conftest import COUNTY_SEAT
+from jiaozheng.location.tiles import tile_of
 
 GREEN = png_tile((40, 160, 60))
 GREY = png_tile((200, 200, 200))
