@@ -104,7 +104,7 @@ def test_without_an_archive_tiles_are_404_and_the_map_says_how_to_add_one(world,
         assert page.status_code == 200
         html = page.content.decode()
         assert "未安装底图" in html
-        assert "PMTiles" in html and "basemap.pmtiles" in html
+        assert "PMTiles" in html and "配置" in html
         assert str(tmp_path / "missing.pmtiles") in html  # the administrator sees the exact path
         assert _config(page)["basemap"]["state"] == "none"
         # and an officer is told the same without the server's file system
