@@ -83,9 +83,9 @@ def copa_pi_dimensions(county: Any = None) -> list[str]:
 
 
 BASE_COLUMNS = [
-    Column("id_number", "身份证号", required=True, max_length=18, example="431224198503120017"),
+    Column("id_number", "身份证号", required=True, max_length=18, example="431224198503120012"),
     Column("name", "姓名", required=True, max_length=50, example="张三"),
-    Column("administered_on", "施测日期", "date", required=True, example="2020-03-15"),
+    Column("administered_on", "施测日期", "date", required=True, example="2026-03-15"),
     Column("administering_org", "施测单位", required=True, max_length=120, example="湖南省网岭监狱"),
     Column("version", "版本", help="试用版 / 正式版", example="正式版"),
     Column("valid", "效度", help="有效 / 无效，按原报告", example="有效"),
@@ -250,19 +250,21 @@ COPA_PI = register_import(
 
 
 ASSESSMENT_COLUMNS = [
-    Column("id_number", "身份证号", required=True, max_length=18, example="431224198503120017"),
+    Column("id_number", "身份证号", required=True, max_length=18, example="431224198503120012"),
     Column("name", "姓名", required=True, max_length=50, example="张三"),
     Column(
         "scale",
         "量表",
         required=True,
         max_length=16,
-        example="scl90",
+        example="phq9",
         help="量表代码：scl90 / phq9 / gad7 / sds / sas",
     ),
-    Column("administered_on", "施测日期", "date", required=True, example="2020-05-10"),
+    Column("administered_on", "施测日期", "date", required=True, example="2026-05-10"),
     Column("mode", "方式", help="纸笔 / 在线，默认纸笔", example="纸笔"),
-    Column("answers", "答案", help="按题号顺序的作答，逗号分隔；填写则由系统计分"),
+    Column(
+        "answers", "答案", example="1,1,0,2,1,0,1,0,0", help="按题号顺序的作答，逗号分隔；填写则由系统计分"
+    ),
     Column("scores", "分数", help="未提供答案时：指标=分值；用分号隔开，如 total=152;gsi=1.69"),
     Column("validity", "有效性", help="仅在只提供分数时使用：有效 / 存疑 / 无效，默认有效"),
     Column("minutes", "作答用时（分钟）", "float"),

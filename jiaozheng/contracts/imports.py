@@ -24,7 +24,7 @@ CONTRACT = Column(
     "合同编号",
     required=True,
     max_length=40,
-    example="2026-001",
+    example="HT-2026-001",
     help="本单位可见的购买服务合同编号",
 )
 

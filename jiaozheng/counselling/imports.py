@@ -68,16 +68,16 @@ def _dates(text: str, column: str) -> list[dt.date]:
 # --- cases -------------------------------------------------------------------------------------------------
 
 CASE_COLUMNS = [
-    Column("id_number", "身份证号", required=True, max_length=18),
-    Column("name", "姓名", required=True, max_length=50),
-    Column("opened_on", "开案日期", "date", required=True, example="2020-04-10"),
+    Column("id_number", "身份证号", required=True, max_length=18, example="431224198503120012"),
+    Column("name", "姓名", required=True, max_length=50, example="张三"),
+    Column("opened_on", "开案日期", "date", required=True, example="2026-04-10"),
     Column("problem", "主诉问题", required=True, example="情绪低落、失眠"),
     Column("goals", "辅导目标", required=True, example="改善睡眠，建立支持系统"),
     Column(
         "sessions",
         "辅导日期",
         help="各次辅导日期，用分号隔开，如 2020-04-10;2020-04-24",
-        example="2020-04-10;2020-04-24",
+        example="2026-04-10;2026-04-24",
     ),
     Column("minutes", "每次时长（分钟）", "int", example="50"),
     Column("closed_on", "结案日期", "date"),
@@ -191,12 +191,12 @@ register_import(
 # --- group sessions -----------------------------------------------------------------------------------------
 
 SESSION_COLUMNS = [
-    Column("group", "小组名称", required=True, max_length=80, example="2020年第一期情绪调适小组"),
-    Column("held_on", "日期", "date", required=True, example="2020-06-18"),
+    Column("group", "小组名称", required=True, max_length=80, example="2026年第一期情绪调适小组"),
+    Column("held_on", "日期", "date", required=True, example="2026-06-18"),
     Column("topic", "主题", required=True, max_length=200, example="认识情绪"),
     Column("place", "地点", max_length=120, example="县司法局心理咨询室"),
     Column("minutes", "时长（分钟）", "int", example="90"),
-    Column("present", "出席人员身份证号", required=True, help="用分号隔开"),
+    Column("present", "出席人员身份证号", required=True, example="431224198503120012", help="用分号隔开"),
     Column("summary", "活动小结"),
 ]
 

@@ -22,10 +22,10 @@ from jiaozheng.location.choices import DevicePlatform, DeviceStatus, InstallKind
 
 COLUMNS = [
     Column(
-        "id_number", "身份证号", max_length=18, example="431224198503120017", help="身份证号或案件编号填一项"
+        "id_number", "身份证号", max_length=18, example="431224198503120012", help="身份证号或案件编号填一项"
     ),
-    Column("case_number", "案件编号", max_length=32, example="431224-2020-0001"),
-    Column("installed_on", "安装日期", "date", required=True, example="2020-03-12"),
+    Column("case_number", "案件编号", max_length=32),
+    Column("installed_on", "安装日期", "date", required=True, example="2026-03-12"),
     Column("ended_on", "停用日期", "date", help="卸载或停用的日期；空表示仍在使用或随解矫停用"),
     Column("platform", "定位APP", "choice", choices=DevicePlatform, example="其他", help="空则为“其他”"),
     Column("label", "手机型号", max_length=80, example="华为畅享 20"),

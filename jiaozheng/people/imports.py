@@ -32,7 +32,7 @@ COLUMNS = [
         "身份证号",
         required=True,
         max_length=18,
-        example="431224198503120017",
+        example="431224198503120012",
         help="18 位居民身份证号码，校验位和出生日期、性别须一致",
     ),
     Column("phone", "手机号", max_length=11, example="13807451234"),
@@ -55,7 +55,7 @@ COLUMNS = [
     Column("judgment_effective_on", "判决生效日期", "date"),
     Column("term_start", "矫正起始日期", "date", required=True, example="2026-01-05"),
     Column("term_end", "矫正结束日期", "date", required=True, example="2026-07-04"),
-    Column("intake_on", "报到日期", "date", help="已报到的填写；空表示待报到"),
+    Column("intake_on", "报到日期", "date", example="2026-01-08", help="已报到的填写；空表示待报到"),
     Column(
         "supervision_class",
         "管理等级",
@@ -167,5 +167,6 @@ PERSONS = register_import(
         begin=_begin,
         check_all=_check_all,
         description="社区矫正对象名册。任一行有错误则整个文件不导入，并列出行号、列名和原因。",
+        order=50,  # after the county's set-up, before every record of a person
     )
 )

@@ -25,10 +25,8 @@ from jiaozheng.visits.choices import FieldVisitTarget, VisitMethod, VisitOutcome
 from jiaozheng.visits.models import Visit
 
 COLUMNS = [
-    Column(
-        "case_number", "案件编号", max_length=32, example="2020-0012", help="案件编号或身份证号至少填一项"
-    ),
-    Column("id_number", "身份证号", max_length=18, example="431224198503120017"),
+    Column("case_number", "案件编号", max_length=32, help="案件编号或身份证号至少填一项"),
+    Column("id_number", "身份证号", max_length=18, example="431224198503120012"),
     Column("name", "姓名", required=True, max_length=50, example="张三", help="须与案件编号或身份证号对应"),
     Column("visit_type", "走访类型", "choice", required=True, choices=VisitType, example="日常走访"),
     Column("method", "走访方式", "choice", required=True, choices=VisitMethod, example="电话问询"),
@@ -40,7 +38,7 @@ COLUMNS = [
         example="",
         help="实地走访必填：家庭、村（社区）、学校、单位；其他方式留空",
     ),
-    Column("visited_on", "走访日期", "date", required=True, example="2020-03-15"),
+    Column("visited_on", "走访日期", "date", required=True, example="2026-03-15"),
     Column(
         "visited_time", "走访时间", max_length=5, example="09:30", help="24 小时制，如 09:30；空则按 09:00"
     ),
