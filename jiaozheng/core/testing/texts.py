@@ -105,7 +105,9 @@ _CHECKS = (
     (re.compile(r"【(?:未取得|无此|[a-z])"), "unresolved figure"),
 )
 _LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z']+")
-_NUMBERS = re.compile(r"\b\d{6}-[A-Z]{1,4}-\d{4}-\d{4}\b")  # report numbers (county-XL-year-seq)
+# Record numbers are data, not words: report numbers (county-XL-year-seq) and contract codes
+# (HT-year-seq, the example a template prints).
+_NUMBERS = re.compile(r"\b(?:\d{6}-)?[A-Z]{1,4}-\d{4}(?:-\d+)+\b")
 
 
 def findings(name: str, text: str, exempt: Iterable[str] = ()) -> list[str]:
