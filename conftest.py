@@ -4,12 +4,142 @@ from __future__ import annotations
 
 import pytest
 
+# --- the standard world, shared by consecutive tests of a module ------------------------------------------
+#
+# Building the world takes a few hundred queries. Consecutive tests of one module that use it inside the
+# usual per-test transaction share one world: it is built once inside an outer transaction, each test runs
+# in a savepoint over it (pytest-django's ``db``) and gets its own deep copy of the objects, and the outer
+# transaction is rolled back as soon as the next test is in another module or does not share (an empty-
+# database test, a transactional or browser test), so nothing of it is ever seen by a test that did not ask.
+
+
+class _SharedWorld:
+    def __init__(self):
+        self.world = None
+        self.module = None
+        self.atomics: list = []  # (database alias, entered atomic block)
+
+
+_SHARED = _SharedWorld()
+_OWN_TRANSACTION = {"transactional_db", "live_server", "live_world", "django_db_reset_sequences"}
+
+
+def _shares_world(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    if "world" not in names or names & _OWN_TRANSACTION:
+        return False
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        if marker.args and marker.args[0]:
+            return False
+        if any(marker.kwargs.get(k) for k in ("transaction", "reset_sequences", "serialized_rollback")):
+            return False
+    return True
+
+
+def _release_shared_world() -> None:
+    from django.db import transaction
+
+    atomics, _SHARED.atomics = _SHARED.atomics, []
+    _SHARED.world = _SHARED.module = None
+    for alias, atomic in reversed(atomics):
+        transaction.set_rollback(True, using=alias)
+        atomic.__exit__(None, None, None)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if _shares_world(item):
+            item.fixturenames.insert(0, "_shared_world")  # its transaction must enclose the test's own
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if _SHARED.world is None:
+        return
+    if nextitem is None or nextitem.module is not _SHARED.module or not _shares_world(nextitem):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _release_shared_world()
+
 
 @pytest.fixture
-def world(db):
+def _shared_world(request, django_db_setup, django_db_blocker):
+    if _SHARED.world is not None and _SHARED.module is not request.node.module:
+        with django_db_blocker.unblock():
+            _release_shared_world()
+    if _SHARED.world is None:
+        from django.db import connections, transaction
+        from django.utils import translation
+
+        from jiaozheng.core.testing.world import make_world
+
+        with django_db_blocker.unblock():
+            for alias in connections:
+                atomic = transaction.atomic(using=alias)
+                atomic.__enter__()
+                _SHARED.atomics.append((alias, atomic))
+            with translation.override("en"):
+                _SHARED.world = make_world()
+        _SHARED.module = request.node.module
+
+
+@pytest.fixture
+def world(request, db):
+    import copy
+
+    if _SHARED.world is not None and _shares_world(request.node):
+        return copy.deepcopy(_SHARED.world)
     from jiaozheng.core.testing.world import make_world
 
     return make_world()
+
+
+# --- spreading the suite over workers -------------------------------------------------------------------
+
+GROUPED_MODULE_SIZE = 60  # a module of at most this many tests runs on one worker, in one piece
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's load scheduling, except that a chunk never cuts a test class (its ``setUpTestData`` would
+    run once per piece) or a small module (its module fixtures and shared world would be built twice)."""
+    from collections import Counter
+
+    from xdist.scheduler import LoadScheduling
+
+    class GroupedLoadScheduling(LoadScheduling):
+        _groups: list[str] | None = None
+
+        def _group_keys(self) -> list[str]:
+            if self._groups is None:
+                ids = self.collection or []
+                sizes = Counter(nodeid.split("::")[0] for nodeid in ids)
+                keys = []
+                for nodeid in ids:
+                    parts = nodeid.split("::")
+                    if len(parts) > 2:
+                        keys.append("::".join(parts[:2]))
+                    elif sizes[parts[0]] <= GROUPED_MODULE_SIZE:
+                        keys.append(parts[0])
+                    else:
+                        keys.append(nodeid)
+                self._groups = keys
+            return self._groups
+
+        def _send_tests(self, node, num):
+            if self.pending and num > 0:
+                keys = self._group_keys()
+                end = min(num, len(self.pending))
+                last = keys[self.pending[end - 1]]
+                while end < len(self.pending) and keys[self.pending[end]] == last:
+                    end += 1
+                num = end
+            super()._send_tests(node, num)
+
+    return GroupedLoadScheduling(config, log)
 
 
 @pytest.fixture

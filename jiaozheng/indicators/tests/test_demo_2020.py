@@ -2,6 +2,8 @@
 records (never typed): 158 education sessions, 158 community activities, 255 assessed, 247 valid,
 6 group sessions, 20 individual cases, 255 installs, 102 % e-supervision, fund lines of 89.098万.
 
+The same demo shows that the evidence pack lists exactly the records behind each of these figures.
+
 The demo is loaded once (it takes a while) and removed afterwards. The checks run inside one test so that
 the load happens once however the suite is spread over workers; a failure lists every check that failed.
 """
@@ -380,3 +382,54 @@ def test_generated_documents_hold_no_developer_text(demo, tmp_path):
         findings += _findings(f"{scale_code} report PDF", pdf_text(psych.render_pdf(report)))
     assert len(documents) >= 6
     assert not findings, "\n".join(sorted(set(findings))[:80])
+
+
+def test_the_evidence_pack_lists_exactly_the_records_the_report_counts(demo, tmp_path, monkeypatch):
+    """For every indicator of the 2020 contract-year, the evidence pack lists exactly the records the annual
+    report counts: the records of the indicator's measure over the report's own context."""
+    import csv
+    import zipfile
+
+    from jiaozheng.contracts.models import Contract
+    from jiaozheng.evidence.services import pack_generate
+    from jiaozheng.indicators.evaluation import evaluate
+    from jiaozheng.orgs.models import User
+
+    # what is listed is under test here; the sign-in sheet itself is rendered in evidence/tests/test_pack.py
+    monkeypatch.setattr("jiaozheng.education.signin.signin_pdf", lambda session, rows: b"%PDF-1.7 sheet")
+    contract = Contract.objects.get(code="XP-2020")
+    officer = User.objects.get(username="xp_officer")
+    path = tmp_path / "XP-2020.zip"
+    result = pack_generate(actor=officer, contract=contract, year=2020, path=str(path))
+    report = evaluate(contract, 2020)  # what the annual report computes
+    failures = []
+    with zipfile.ZipFile(path) as zf:
+        index = {
+            row[1]: row
+            for row in list(csv.reader(io.TextIOWrapper(zf.open("index.csv"), encoding="utf-8-sig")))[1:]
+        }
+        assert len(index) == len(report.outcomes)
+        listed = 0
+        for outcome in report.outcomes:
+            code = outcome.indicator.code
+            measure = outcome.measure
+            if measure is None or measure.records is None:
+                if index[code][7]:
+                    failures.append(f"{code}: a listing without records behind the figure")
+                continue
+            expected = sorted(measure.records(report.figures.ctx).values_list("pk", flat=True))
+            rows = list(csv.reader(io.TextIOWrapper(zf.open(index[code][7]), encoding="utf-8-sig")))[1:]
+            got = sorted(int(r[1]) for r in rows)
+            if got != expected:
+                failures.append(f"{code}: pack lists {len(got)}, the report counts {len(expected)}")
+            listed += 1
+        # the seed's figures, as listings: 158 education sessions and 158 community activities
+        assert index["education"][6] == "158" and index["community"][6] == "158"
+        sessions = [n for n in zf.namelist() if n.startswith("records/education.session/")]
+        assert any(n.endswith("/signin.pdf") for n in sessions)
+    assert listed >= 10 and not failures, failures
+    assert result.records == sum(int(r[6] or 0) for r in index.values())
+    # buyer satisfaction is computed from the signed evaluation, and the pack lists that record
+    outcome = report.outcome("buyer_satisfaction")
+    assert outcome.actual is not None and outcome.actual == 95
+    assert index["buyer_satisfaction"][6] == "1"
