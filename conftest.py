@@ -265,10 +265,14 @@ def screenshot(page, name: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rule_cache():
-    """Rule values are cached per process; a test's overrides must not leak into the next test."""
+def _fresh_rule_cache(monkeypatch):
+    """Rule values are cached per process; a test's overrides must not leak into the next test. The
+    cache's clock is frozen, so that a test reads the rule table's signature once (after each clear),
+    not whenever a second has passed: query counts do not depend on the machine's speed."""
+    from jiaozheng.core import rules
     from jiaozheng.core.rules import clear_cache
 
+    monkeypatch.setattr(rules, "_now", lambda: 0.0)
     clear_cache()
     yield
     clear_cache()

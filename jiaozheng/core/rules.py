@@ -4,6 +4,12 @@ Each app registers its parameters with a default, a description and the source o
 (domain.md labels L/R/S/U/D). An administrator overrides a value for a province (or for one county)
 in the ``RuleValue`` table, through the admin or ``jiaozheng rules set``. Code reads
 ``rule("people.new_entrant_months", unit)`` and never hard-codes these numbers.
+
+Values are cached per process, but a change reaches every process (web workers, the Huey worker) within
+about CHECK_SECONDS: at most that often a process reads a cheap signature of the ``RuleValue`` table (row
+count and latest ``updated_at``) and drops its cached values when the signature has changed. Writes that
+bypass ``save()`` (``QuerySet.update``) do not touch ``updated_at``: such a change is seen after
+CACHE_SECONDS, or at once after ``clear_cache()``.
 """
 
 from __future__ import annotations
@@ -28,8 +34,14 @@ class RuleDef:
 
 _REGISTRY: dict[str, RuleDef] = {}
 _cache: dict[tuple[str, int | None], tuple[float, Any]] = {}
-_lock = threading.Lock()
-CACHE_SECONDS = 60  # other processes (web workers, the Huey worker) see a change within a minute
+_lock = threading.RLock()
+CACHE_SECONDS = 600  # the longest a cached value is kept, even when the table's signature has not changed
+CHECK_SECONDS = 1.0  # how often a process compares the table's signature with the one its cache was built on
+UNIT_CACHE_SECONDS = 60  # an organisation unit's place in the tree (its county and province)
+_now = time.monotonic  # the clock of the caches (replaced in tests)
+_signature: Any = None  # the signature of the RuleValue table when it was last compared
+_checked_at: float | None = None  # when it was last compared
+_generation = 0  # bumped by every clear, so that a value loaded before a clear is not cached after it
 
 
 def register_rule(
@@ -64,6 +76,8 @@ def rule(key: str, unit: Any = None) -> Any:
     if key not in _REGISTRY:
         raise KeyError(f"rule {key!r} is not registered")
     county_id, province_id = _unit_keys(unit)
+    if county_id is not None or province_id is not None:
+        _check_signature()
     for scope_id in (county_id, province_id):
         if scope_id is None:
             continue
@@ -76,16 +90,52 @@ def rule(key: str, unit: Any = None) -> Any:
 _MISSING = object()
 
 
-def _cached(cache: dict[Any, tuple[float, Any]], key: Any, load: Callable[[], Any]) -> Any:
-    """``cache[key]`` if it was loaded less than CACHE_SECONDS ago, else ``load()``, kept for next time."""
+def _cached(
+    cache: dict[Any, tuple[float, Any]], key: Any, load: Callable[[], Any], seconds: float | None = None
+) -> Any:
+    """``cache[key]`` if it was loaded less than ``seconds`` (CACHE_SECONDS) ago, else ``load()``, kept."""
     cached = cache.get(key)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < CACHE_SECONDS:
+    now = _now()
+    if cached is not None and now - cached[0] < (CACHE_SECONDS if seconds is None else seconds):
         return cached[1]
+    generation = _generation
     value = load()
     with _lock:
-        cache[key] = (now, value)
+        if generation == _generation:  # a clear during the load means the value may be stale: not kept
+            cache[key] = (now, value)
     return value
+
+
+def _table_signature() -> tuple[int, Any]:
+    """Changes whenever a rule value is added, changed (``updated_at``) or deleted (the count)."""
+    from django.db.models import Count, Max
+
+    from jiaozheng.core.models import RuleValue
+
+    row = RuleValue.objects.aggregate(count=Count("id"), latest=Max("updated_at"))
+    return row["count"], row["latest"]
+
+
+def _check_signature() -> None:
+    """At most every CHECK_SECONDS: drop the cached values if the table changed since the last check."""
+    global _signature, _checked_at
+    now = _now()
+    checked_at = _checked_at
+    if checked_at is not None and 0 <= now - checked_at < CHECK_SECONDS:
+        return
+    _checked_at = now  # set first, so that concurrent threads do not all query
+    signature = _table_signature()
+    with _lock:
+        if signature != _signature:
+            _signature = signature
+            _clear_values()
+
+
+def _clear_values() -> None:
+    global _generation
+    with _lock:
+        _generation += 1
+        _cache.clear()
 
 
 def _lookup(key: str, unit_id: int) -> Any:
@@ -107,7 +157,12 @@ def _unit_keys(unit: Any) -> tuple[int | None, int | None]:
     if isinstance(unit, int):
         OrgUnit = unit_model()
         pk = unit
-        unit = _cached(_unit_cache, pk, lambda: OrgUnit.objects.only("path", "county_id", "kind").get(pk=pk))
+        unit = _cached(
+            _unit_cache,
+            pk,
+            lambda: OrgUnit.objects.only("path", "county_id", "kind").get(pk=pk),
+            UNIT_CACHE_SECONDS,
+        )
     county_id = unit.county_id
     ids = [int(p) for p in unit.path.strip("/").split("/") if p]
     province_id = ids[0] if ids else None
@@ -122,9 +177,13 @@ def unit_model() -> Any:
 
 
 def clear_cache() -> None:
+    """Forget every cached value and unit at once (this process only); the next read checks the table."""
+    global _signature, _checked_at
     with _lock:
-        _cache.clear()
+        _clear_values()
         _unit_cache.clear()
+        _signature = None
+        _checked_at = None
 
 
 def validate_value(key: str, value: Any) -> None:
