@@ -34,7 +34,7 @@ from jiaozheng.assessments.choices import (
 )
 from jiaozheng.assessments.scales import ScaleError, get_scale
 from jiaozheng.core.fields import blind_index
-from jiaozheng.core.imports import Column, ImportKind, RowProblem, register_import
+from jiaozheng.core.imports import Column, ImportKind, RowProblem, Units, register_import
 from jiaozheng.core.roles import CHANGE, Domain, Role, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 
@@ -237,6 +237,7 @@ COPA_PI = register_import(
     ImportKind(
         kind="copa_pi",
         label="COPA-PI 测评结果（外部）",
+        unit=Units.ASSESSMENTS,
         columns=_CopaColumns(),
         prepare=_copa_prepare,
         write=_copa_write,
@@ -493,6 +494,7 @@ ASSESSMENTS = register_import(
     ImportKind(
         kind="assessments",
         label="心理测评结果",
+        unit=Units.ASSESSMENTS,
         columns=ASSESSMENT_COLUMNS,
         prepare=_assess_prepare,
         write=_assess_write,

@@ -24,7 +24,7 @@ from jiaozheng.community.choices import (
     VenueKind,
 )
 from jiaozheng.community.models import Activity, Participation, Venue, Volunteer
-from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, register_import
+from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, Units, register_import
 from jiaozheng.core.roles import CHANGE, Domain, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 from jiaozheng.education.imports import _parse_time, _resolve_squadrons, resolve_person
@@ -216,7 +216,7 @@ def _check_all(actor: Any, prepared: list[tuple[int, Any]], context: dict[str, A
     return errors
 
 
-def _write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any]) -> int:
+def _write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any]) -> list[tuple[int, Any]]:
     user = actor if getattr(actor, "pk", None) else None
     now = timezone.now()
     activities: dict[str, Activity] = {}
@@ -278,7 +278,8 @@ def _write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any]) -> i
     Participation.objects.bulk_create(participations, batch_size=1000)
     record_bulk(list(activities.values()), verb="community.import")
     record_bulk(participations, verb="community.import")
-    return len(activities) + len(participations)
+    counts = [(len(activities), Units.ACTIVITIES), (len(participations), Units.PARTICIPATIONS)]
+    return counts + ([(len(new_venues), Units.VENUES)] if new_venues else [])
 
 
 ACTIVITIES = register_import(
@@ -290,6 +291,7 @@ ACTIVITIES = register_import(
         write=_write,
         begin=_begin,
         check_all=_check_all,
+        unit=Units.ACTIVITIES,
         description="历年社区服务（公益）活动及参与人员。每行一名参与者，同一活动各行的活动信息须一致；"
         "任一行有错误则整个文件不导入，并列出行号、列名和原因。",
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from jiaozheng.contracts.choices import FundCategory
 from jiaozheng.contracts.models import Contract, Expenditure, FundLine, Payment
 from jiaozheng.contracts.services import expenditure_build, payment_build
-from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, register_import
+from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, Units, register_import
 from jiaozheng.core.roles import CHANGE, Domain, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 
@@ -228,6 +228,7 @@ PAYMENTS = register_import(
     ImportKind(
         kind="payments",
         label="资金到位（拨款）",
+        unit=Units.PAYMENTS,
         columns=PAYMENT_COLUMNS,
         prepare=_prepare_payment,
         write=_write_payments,
@@ -241,6 +242,7 @@ EXPENDITURES = register_import(
     ImportKind(
         kind="expenditures",
         label="项目支出",
+        unit=Units.EXPENDITURES,
         columns=EXPENDITURE_COLUMNS,
         prepare=_prepare_expenditure,
         write=_write_expenditures,

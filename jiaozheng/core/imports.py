@@ -2,8 +2,14 @@
 
 An app registers an ``ImportKind``: its columns (header, key, type, required, help) and a ``write``
 function. ``run_import`` reads the file, parses and validates every row, and only if no row has an
-error calls ``write`` inside one transaction. Otherwise nothing is written and the caller gets the list
-of ``(row, column, reason)`` errors. Row numbers are the spreadsheet's (header = row 1).
+error calls ``write`` inside one transaction. Otherwise nothing is written and the caller gets the
+``(row, column, reason)`` errors of the whole file in one pass (every row is checked; the first
+``ERRORS_LISTED`` are listed, all are counted) and ``problem_causes``: the errors grouped by cause, so
+that 1,500 rows with the same bad date read as one cause, not as 1,500 lines. Row numbers are the
+spreadsheet's (header = row 1).
+
+What an import wrote is reported in the kind's own units (``ImportKind.unit``, or the ``(count, unit)``
+pairs ``write`` returns): "140 sessions, 2,725 attendance records", not "2,865 records".
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,11 +27,48 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from jiaozheng.core.errors import validation_errors_from_django
 from jiaozheng.core.uploads import zip_expansion_problem
 
 MAX_ROWS = 200_000
+# The errors an import lists row by row (all of them are counted, and grouped in ``causes``).
+ERRORS_LISTED = 1000
+# The row numbers a cause names (``Cause.first_rows``).
+CAUSE_ROWS_SHOWN = 5
+
+
+class Units:
+    """The units imports report what they wrote in: ``ImportKind.unit``, the pairs ``write`` returns.
+
+    The Chinese of a unit carries its measure word, so that a count reads "140 场教育活动". The units of
+    every app's kinds are here, with the import machinery, so that one catalogue (core's) translates them.
+    """
+
+    RECORDS = pgettext_lazy("import unit", "records")
+    PERSONS = pgettext_lazy("import unit", "persons under correction")
+    ORG_UNITS = pgettext_lazy("import unit", "organisational units")
+    PROVIDERS = pgettext_lazy("import unit", "service providers")
+    STAFF_ACCOUNTS = pgettext_lazy("import unit", "staff accounts")
+    CONTRACT_YEARS = pgettext_lazy("import unit", "contract-years")
+    BUDGET_LINES = pgettext_lazy("import unit", "budget lines")
+    INDICATORS = pgettext_lazy("import unit", "performance indicators")
+    PAYMENTS = pgettext_lazy("import unit", "payments")
+    EXPENDITURES = pgettext_lazy("import unit", "expenditures")
+    ASSESSMENTS = pgettext_lazy("import unit", "assessment results")
+    EDUCATION_SESSIONS = pgettext_lazy("import unit", "education sessions")
+    ATTENDANCE = pgettext_lazy("import unit", "attendance records")
+    ACTIVITIES = pgettext_lazy("import unit", "community-service activities")
+    PARTICIPATIONS = pgettext_lazy("import unit", "participation records")
+    VENUES = pgettext_lazy("import unit", "new venues")
+    CASES = pgettext_lazy("import unit", "counselling cases")
+    CASE_SESSIONS = pgettext_lazy("import unit", "individual sessions")
+    GROUP_SESSIONS = pgettext_lazy("import unit", "group sessions")
+    GROUPS = pgettext_lazy("import unit", "new groups")
+    GROUP_MEMBERS = pgettext_lazy("import unit", "new group members")
+    VISITS = pgettext_lazy("import unit", "visits")
+    INSTALLS = pgettext_lazy("import unit", "app installs")
 
 
 @dataclass(frozen=True)
@@ -44,24 +88,85 @@ class RowError:
     row: int
     column: str | None
     message: str
+    # What the problem is, without the row's own values (``problem_causes`` groups by it); empty: the
+    # message with its numbers and quoted values normalised away.
+    cause: str = field(default="", compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass
+class Cause:
+    """One cause of a file's problems: the same reason in the same column, on ``rows`` rows."""
+
+    column: str | None
+    message: str  # the first row's message, as an example
+    rows: int  # rows affected
+    first_rows: list[int]  # the first CAUSE_ROWS_SHOWN of them
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "message": self.message,
+            "rows": self.rows,
+            "first_rows": self.first_rows,
+        }
+
+
+_QUOTED = re.compile(r"“[^”]*”|‘[^’]*’|「[^」]*」|『[^』]*』|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)")
+_NUMBER = re.compile(r"[A-Za-z_./:-]*\d[\w.,/:-]*", re.ASCII)
+
+
+def cause_of(message: str, value: str = "") -> str:
+    """``message`` without the row's own values: ``value`` (the cell's text), quoted text and numbers."""
+    if value and value in message:
+        head, _sep, tail = message.rpartition(value)
+        message = f"{head}…{tail}"
+    return _NUMBER.sub("#", _QUOTED.sub("…", message))
+
+
+def problem_causes(errors: Iterable[RowError]) -> list[Cause]:
+    """The errors grouped by cause (column and reason, values aside), the most rows first."""
+    groups: dict[tuple[str | None, str], tuple[str, set[int]]] = {}
+    for error in errors:
+        key = (error.column, error.cause or cause_of(error.message))
+        if key not in groups:
+            groups[key] = (error.message, set())
+        groups[key][1].add(error.row)
+    causes = [
+        Cause(column, message, len(rows), sorted(rows)[:CAUSE_ROWS_SHOWN])
+        for (column, _key), (message, rows) in groups.items()
+    ]
+    causes.sort(key=lambda c: (-c.rows, c.first_rows[0] if c.first_rows else 0))
+    return causes
+
+
+@dataclass
 class ImportResult:
     ok: bool
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    created: int = 0  # what was written, all units together (``counts`` tells them apart)
+    errors: list[RowError] = field(default_factory=list)  # the first ERRORS_LISTED problems
     message: str = ""
+    counts: list[tuple[int, str]] = field(default_factory=list)  # (count, unit) of what was written
+    errors_total: int | None = None  # all problems found; None: as many as listed
+    causes: list[Cause] | None = None  # all problems by cause; None: those of ``errors``
+
+    def __post_init__(self) -> None:
+        if self.errors_total is None:
+            self.errors_total = len(self.errors)
+        if self.causes is None:
+            self.causes = problem_causes(self.errors)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "created": self.created,
+            "counts": [{"count": n, "unit": unit} for n, unit in self.counts],
             "message": self.message,
             "errors": [e.as_dict() for e in self.errors],
+            "errors_total": self.errors_total,
+            "causes": [c.as_dict() for c in self.causes or ()],
         }
 
 
@@ -95,8 +200,9 @@ class ImportKind:
     columns: Sequence[Column]
     # prepare(actor, row_dict, context) -> prepared object; raise RowProblem/ValidationError for bad rows
     prepare: Callable[[Any, dict[str, Any], dict[str, Any]], Any]
-    # write(actor, prepared_rows, context) -> number of records created; runs in one transaction
-    write: Callable[[Any, list[Any], dict[str, Any]], int]
+    # write(actor, prepared_rows, context) -> what it wrote: a count in ``unit``, or ``(count, unit)``
+    # pairs when it writes several kinds of record (sessions and their attendance); one transaction
+    write: Callable[[Any, list[Any], dict[str, Any]], int | Sequence[tuple[int, Any]]]
     description: str = ""
     # begin(actor, context): per-file setup (caches of lookups), optional
     begin: Callable[[Any, dict[str, Any]], None] | None = None
@@ -108,6 +214,8 @@ class ImportKind:
     # Example rows of the template (keys of the columns); empty: one row of the columns' examples.
     examples: Sequence[dict[str, Any]] = ()
     sheets: Sequence[Sheet] = ()
+    # The unit of a count ``write`` returns (a lazily translated ``Units`` label)
+    unit: Any = Units.RECORDS
 
     def example_rows(self) -> list[list[Any]]:
         if self.examples:
@@ -420,13 +528,18 @@ def run_import(
             try:
                 row[column.key] = parse_value(column, raw)
             except ValueError as exc:
-                row_errors.append(RowError(row_number, column.header, str(exc)))
+                message = str(exc)
+                cause = cause_of(message, _cell_text(raw))
+                row_errors.append(RowError(row_number, column.header, message, cause=cause))
         if not row_errors:
             try:
                 prepared.append((row_number, definition.prepare(actor, row, context)))
             except RowProblem as exc:
                 header = _header_for(definition.columns, exc.column)
-                row_errors.append(RowError(row_number, header, exc.message))
+                value = _cell_text(row.get(exc.column)) if exc.column else ""
+                row_errors.append(
+                    RowError(row_number, header, exc.message, cause=cause_of(exc.message, value))
+                )
             except ValidationError as exc:
                 for item in validation_errors_from_django(exc):
                     row_errors.append(
@@ -435,28 +548,55 @@ def run_import(
         errors.extend(row_errors)
         if progress and (n % 200 == 0 or n == total):
             progress(n, total)
-        if len(errors) >= 1000:
-            errors.append(RowError(row_number, None, _("Too many errors; checking stopped.")))
-            break
-    if definition.check_all and len(errors) < 1000:
+    # Every row is checked, however many have problems: the file's problems come in one pass.
+    if definition.check_all:
         errors.extend(definition.check_all(actor, prepared, context))
         errors.sort(key=lambda e: (e.row, e.column or ""))
     if errors:
+        causes = problem_causes(errors)
         return ImportResult(
             False,
-            errors=errors,
-            message=_("Nothing was imported: %(n)s problems found.") % {"n": len(errors)},
+            errors=errors[:ERRORS_LISTED],
+            errors_total=len(errors),
+            causes=causes,
+            message=_("Nothing was imported: %(n)s problems in %(rows)s rows, %(causes)s causes.")
+            % {"n": len(errors), "rows": len({e.row for e in errors}), "causes": len(causes)},
         )
     try:
         with transaction.atomic():
-            created = definition.write(actor, [p for _n, p in prepared], context)
+            written = definition.write(actor, [p for _n, p in prepared], context)
     except ValidationError as exc:
         return ImportResult(
             False,
             errors=[RowError(0, None, m["message"]) for m in validation_errors_from_django(exc)],
             message=_("Nothing was imported."),
         )
-    return ImportResult(True, created=created, message=_("%(n)s records imported.") % {"n": created})
+    counts = written_counts(written, definition.unit)
+    return ImportResult(
+        True,
+        created=sum(n for n, _unit in counts),
+        counts=counts,
+        message=_("Imported: %(parts)s.") % {"parts": counts_text(counts)},
+    )
+
+
+def written_counts(written: int | Sequence[tuple[int, Any]], unit: Any) -> list[tuple[int, str]]:
+    """What ``write`` returned as ``(count, unit)`` pairs: a bare count is in the kind's ``unit``."""
+    if isinstance(written, int):
+        return [(written, str(unit))]
+    return [(int(n), str(u)) for n, u in written] or [(0, str(unit))]
+
+
+def counts_text(counts: Sequence[tuple[int, str]]) -> str:
+    """Each count with its unit, listed in the active language: "140 场教育活动、2725 条出勤记录"."""
+    parts = [pgettext("import count", "%(n)s %(unit)s") % {"n": n, "unit": unit} for n, unit in counts]
+    return pgettext("list separator", ", ").join(parts)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    return str(value).strip()
 
 
 def _read_sheets(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiaozheng.core.fields import blind_index
-from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, register_import
+from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, Units, register_import
 from jiaozheng.core.roles import CHANGE, Domain, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 from jiaozheng.counselling.choices import CaseOutcome, CaseStatus, SessionMode
@@ -137,7 +137,7 @@ def _case_check(actor: Any, rows: list[tuple[int, Any]], context: dict[str, Any]
     return errors
 
 
-def _case_write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any]) -> int:
+def _case_write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any]) -> list[tuple[int, Any]]:
     from jiaozheng.audit.services import record_bulk
     from jiaozheng.counselling.models import CaseSession, CounsellingCase
 
@@ -171,7 +171,7 @@ def _case_write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any])
         ]
     )
     record_bulk(sessions)
-    return len(cases)
+    return [(len(cases), Units.CASES), (len(sessions), Units.CASE_SESSIONS)]
 
 
 register_import(
@@ -183,6 +183,7 @@ register_import(
         write=_case_write,
         begin=_case_begin,
         check_all=_case_check,
+        unit=Units.CASES,
         description="个案心理辅导：每行一个个案，辅导日期用分号隔开；已结案的填写结案日期、结果和小结。保密记录不经导入。",
     )
 )
@@ -230,13 +231,14 @@ def _session_prepare(actor: Any, row: dict[str, Any], context: dict[str, Any]) -
     return {**row, "present": present, "minutes": minutes, "county_id": counties.pop()}
 
 
-def _session_write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any]) -> int:
+def _session_write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any]) -> list[tuple[int, Any]]:
     from jiaozheng.audit.services import record_bulk
     from jiaozheng.counselling.models import CounsellingGroup, GroupAttendance, GroupMember, GroupSession
 
     user = actor if getattr(actor, "pk", None) else None
     groups = dict(context["groups"])
     made = []
+    attended = new_groups = joined = 0
     for row in rows:
         group = groups.get(row["group"])
         if group is None:
@@ -248,6 +250,7 @@ def _session_write(actor: Any, rows: list[dict[str, Any]], context: dict[str, An
                 profile=_("Imported group"),
             )
             groups[row["group"]] = group
+            new_groups += 1
         session = GroupSession.objects.create(
             group=group,
             held_on=row["held_on"],
@@ -267,6 +270,7 @@ def _session_write(actor: Any, rows: list[dict[str, Any]], context: dict[str, An
             ]
         )
         record_bulk(new_members)
+        joined += len(new_members)
         attendance = GroupAttendance.objects.bulk_create(
             [
                 GroupAttendance(session=session, person=p, present=True)
@@ -274,8 +278,12 @@ def _session_write(actor: Any, rows: list[dict[str, Any]], context: dict[str, An
             ]
         )
         record_bulk(attendance)
+        attended += len(attendance)
         made.append(session)
-    return len(made)
+    counts = [(len(made), Units.GROUP_SESSIONS), (attended, Units.ATTENDANCE)]
+    return counts + [
+        (n, unit) for n, unit in ((new_groups, Units.GROUPS), (joined, Units.GROUP_MEMBERS)) if n
+    ]
 
 
 register_import(
@@ -286,6 +294,7 @@ register_import(
         prepare=_session_prepare,
         write=_session_write,
         begin=_session_begin,
+        unit=Units.GROUP_SESSIONS,
         description="团体心理辅导：每行一场已开展的活动及出席人员；文件中的新小组名称将在出席人员所在县新建小组。",
     )
 )

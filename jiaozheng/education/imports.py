@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from jiaozheng.audit.services import record_bulk
 from jiaozheng.core.fields import blind_index
-from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, register_import
+from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, Units, register_import
 from jiaozheng.core.roles import CHANGE, Domain, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 from jiaozheng.education.choices import (
@@ -280,7 +280,7 @@ def _check_all(actor: Any, prepared: list[tuple[int, Any]], context: dict[str, A
     return errors
 
 
-def _write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any]) -> int:
+def _write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any]) -> list[tuple[int, Any]]:
     sessions: dict[str, Session] = {}
     links: list[tuple[str, tuple[int, ...]]] = []
     user = actor if getattr(actor, "pk", None) else None
@@ -337,7 +337,7 @@ def _write(actor: Any, rows: list[dict[str, Any]], context: dict[str, Any]) -> i
     Attendance.objects.bulk_create(attendance, batch_size=1000)
     record_bulk(list(sessions.values()), verb="education.import")
     record_bulk(attendance, verb="education.import")
-    return len(sessions) + len(attendance)
+    return [(len(sessions), Units.EDUCATION_SESSIONS), (len(attendance), Units.ATTENDANCE)]
 
 
 SESSIONS = register_import(
@@ -349,6 +349,7 @@ SESSIONS = register_import(
         write=_write,
         begin=_begin,
         check_all=_check_all,
+        unit=Units.EDUCATION_SESSIONS,
         description="历年教育学习场次及出勤记录。每行一名参加人员，同一场次各行的场次信息须一致；"
         "任一行有错误则整个文件不导入，并列出行号、列名和原因。",
     )

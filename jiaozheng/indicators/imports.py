@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from jiaozheng.contracts.choices import FundCategory
 from jiaozheng.contracts.models import Contract
-from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, Sheet, register_import
+from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, Sheet, Units, register_import
 from jiaozheng.core.roles import CHANGE, Domain, Role, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 from jiaozheng.indicators.choices import Direction, IndicatorGroup
@@ -298,20 +298,25 @@ def _check_all(actor: Any, prepared: list[tuple[int, Any]], context: dict[str, A
     return errors
 
 
-def _write(actor: Any, prepared: list[dict[str, Any]], context: dict[str, Any]) -> int:
+def _write(actor: Any, prepared: list[dict[str, Any]], context: dict[str, Any]) -> list[tuple[int, Any]]:
     from jiaozheng.indicators.services import contract_year_setup
 
     for item in prepared:
         contract_year_setup(
             actor=actor, contract=item["contract"], lines=item["lines"], indicators=item["indicators"]
         )
-    return len(prepared)
+    return [
+        (len(prepared), Units.CONTRACT_YEARS),
+        (sum(len(item["lines"]) for item in prepared), Units.BUDGET_LINES),
+        (sum(len(item["indicators"]) for item in prepared), Units.INDICATORS),
+    ]
 
 
 CONTRACTS = register_import(
     ImportKind(
         kind="contracts",
         label="购买服务合同（合同年度、预算科目、绩效指标）",
+        unit=Units.CONTRACT_YEARS,
         columns=HEADER_COLUMNS,
         prepare=_prepare,
         write=_write,

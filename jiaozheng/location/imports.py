@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, register_import
+from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, Units, register_import
 from jiaozheng.core.roles import CHANGE, Domain, Role, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 from jiaozheng.location.choices import DevicePlatform, DeviceStatus, InstallKind, InstallSource
@@ -173,6 +173,7 @@ INSTALLS = register_import(
     ImportKind(
         kind="location_installs",
         label="定位服务（APP安装）记录",
+        unit=Units.INSTALLS,
         columns=COLUMNS,
         prepare=_prepare,
         write=write_installs,

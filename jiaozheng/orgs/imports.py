@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, register_import
+from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, Units, register_import
 from jiaozheng.core.roles import CHANGE, Domain, Role, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 from jiaozheng.orgs import selectors, services
@@ -229,6 +229,7 @@ ORG_UNITS = register_import(
     ImportKind(
         kind="org_units",
         label="组织机构（县、中队/司法所、乡镇）",
+        unit=Units.ORG_UNITS,
         columns=UNIT_COLUMNS,
         prepare=_units_prepare,
         write=_units_write,
@@ -284,6 +285,7 @@ PROVIDERS = register_import(
     ImportKind(
         kind="providers",
         label="服务机构（社工机构）",
+        unit=Units.PROVIDERS,
         columns=PROVIDER_COLUMNS,
         prepare=_providers_prepare,
         write=_providers_write,
@@ -468,6 +470,7 @@ STAFF = register_import(
     ImportKind(
         kind="staff",
         label="工作人员账号",
+        unit=Units.STAFF_ACCOUNTS,
         columns=STAFF_COLUMNS,
         prepare=_staff_prepare,
         write=_staff_write,

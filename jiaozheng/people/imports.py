@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, register_import
+from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, Units, register_import
 from jiaozheng.core.roles import CHANGE, Domain, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 from jiaozheng.orgs.models import OrgUnit
@@ -161,6 +161,7 @@ PERSONS = register_import(
     ImportKind(
         kind="persons",
         label="社区矫正对象",
+        unit=Units.PERSONS,
         columns=COLUMNS,
         prepare=_prepare,
         write=_write,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiaozheng.core.fields import blind_index
-from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, register_import
+from jiaozheng.core.imports import Column, ImportKind, RowError, RowProblem, Units, register_import
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, role_allows
 from jiaozheng.core.scoping import scope_for, scoped
 from jiaozheng.people.models import Person
@@ -194,6 +194,7 @@ VISITS = register_import(
     ImportKind(
         kind="visits",
         label="走访记录",
+        unit=Units.VISITS,
         columns=COLUMNS,
         prepare=_prepare,
         write=_write,

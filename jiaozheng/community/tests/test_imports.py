@@ -44,6 +44,8 @@ def test_a_good_file_creates_activities_participants_and_the_new_venue(world):
     g2 = Activity.objects.get(theme="敬老院慰问")
     assert g2.status == "cancelled" and g2.venue is None and g2.place == "县敬老院"
     assert Venue.objects.count() == 1
+    # reported in the kind's units: activities, participation records, the new venue
+    assert [n for n, _unit in result.counts] == [2, 3, 1] and result.created == 6
 
 
 def test_one_bad_row_imports_nothing(world):

@@ -60,6 +60,7 @@ def test_cases_and_group_sessions_import(world):
     assert result.ok, result.errors
     assert CounsellingCase.objects.filter(status="closed", outcome="improved").count() == 1
     assert CaseSession.objects.count() == 3
+    assert [n for n, _unit in result.counts] == [2, 3]  # cases, their sessions
     sessions = [
         ["小组名称", "日期", "主题", "地点", "时长（分钟）", "出席人员身份证号", "活动小结"],
         [
@@ -81,6 +82,8 @@ def test_cases_and_group_sessions_import(world):
         group.members.count() == 2
         and GroupSession.objects.get(group=group).attendance.filter(present=True).count() == 2
     )
+    # a session, its two attendances, the new group and its two new members
+    assert [n for n, _unit in result.counts] == [1, 2, 1, 2]
     # a person of another county makes the whole file fail, nothing written
     bad = [sessions[0], ["导入小组", d, "x", "", "90", world.person_y.id_number, ""]]
     assert not run_import(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from jiaozheng.core.imports import import_kinds, run_import
 from jiaozheng.education.models import Attendance, Session
@@ -76,3 +77,23 @@ def test_rows_of_one_session_must_agree_and_persons_outside_the_area_are_unknown
     messages = {(e.row, e.column) for e in result.errors}
     # row 4 names squadron B, outside the social worker's area; row 3 describes S1 differently
     assert (4, "中队") in messages and any(r == 3 for r, _c in messages)
+
+
+def test_the_message_names_sessions_and_attendance_records_with_their_counts(world):
+    # when three sessions with three roster rows are imported (the cancelled session has no roster)
+    with translation.override("zh-hans"):
+        result = run_import(
+            actor=world.bureau_admin,
+            kind="education_sessions",
+            name="x.csv",
+            content=csv_file(good_rows(world)),
+        )
+    # then the import reports in the kind's own units, not as six "records"
+    assert result.ok, result.errors
+    assert result.counts == [(3, "场教育活动"), (3, "条出勤记录")]
+    assert result.message == "已导入：3 场教育活动、3 条出勤记录。"
+    assert result.created == 6  # all units together, as before
+    assert result.as_dict()["counts"] == [
+        {"count": 3, "unit": "场教育活动"},
+        {"count": 3, "unit": "条出勤记录"},
+    ]

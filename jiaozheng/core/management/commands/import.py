@@ -1,7 +1,8 @@
 """Import records from a CSV/XLSX template, all or nothing: ``jiaozheng import KIND FILE --as USER``.
 
 ``jiaozheng import --list`` shows the kinds; ``jiaozheng import KIND --template out.xlsx`` writes the
-template. A file with any bad row imports nothing and prints every problem as row, column, reason.
+template. A file with any bad row imports nothing and prints its problems row by row as row, column,
+reason (the first ``ERRORS_LISTED``), then grouped by cause (how many rows, the first of them).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jiaozheng.core.imports import import_kinds, run_import
+from jiaozheng.core.imports import ImportResult, import_kinds, run_import
 
 
 class Command(BaseCommand):
@@ -57,7 +58,24 @@ class Command(BaseCommand):
         with acting_as(actor, "cli"):
             result = run_import(actor=actor, kind=kind.kind, name=path.name, content=path.read_bytes())
         if not result.ok:
-            for error in result.errors:
-                self.stderr.write(f"row {error.row}, column {error.column or '-'}: {error.message}")
+            self._report_problems(result)
             raise CommandError(result.message or "nothing was imported")
         self.stdout.write(result.message)
+
+    def _report_problems(self, result: ImportResult) -> None:
+        """The problems row by row, then grouped by cause: the summary is the last thing on the screen."""
+        for error in result.errors:
+            self.stderr.write(f"row {error.row}, column {error.column or '-'}: {error.message}")
+        if result.errors_total and result.errors_total > len(result.errors):
+            self.stderr.write(f"(the first {len(result.errors)} of {result.errors_total} problems)")
+        causes = result.causes or []
+        if len(result.errors) > 1:
+            self.stderr.write("problems by cause:")
+            for cause in causes:
+                rows = ", ".join(str(r) for r in cause.first_rows)
+                if cause.rows > len(cause.first_rows):
+                    rows += ", ..."
+                affected = f"{cause.rows} row" + ("" if cause.rows == 1 else "s")
+                self.stderr.write(
+                    f"  {affected}, column {cause.column or '-'}: {cause.message} (rows {rows})"
+                )
