@@ -2,6 +2,11 @@
 
 2020 in the seed county: 255 persons assessed, 247 valid, 247 reports (《心理测验与评估分析报告》),
 测评率 100 % of that year's new entrants.
+
+Persons are counted once (``kind="distinct"``); the assessment records behind them are counted too
+(``completed_assessments``, ``valid_assessments``: a person tested twice counts twice), so a reader sees how
+many tests the persons figures rest on. Only completed assessments count: assigned, unfinished and cancelled
+ones never do, and validity is the one the scorer judged (questionable and invalid are not valid).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ def completed(ctx: MeasureContext) -> QuerySet[Assessment]:
 
 
 def valid(ctx: MeasureContext) -> QuerySet[Assessment]:
+    """Completed assessments of the period judged valid (questionable and invalid ones are not)."""
     return completed(ctx).filter(validity=Validity.VALID)
 
 
@@ -63,6 +69,36 @@ def persons_assessed(ctx: MeasureContext) -> int:
 )
 def valid_persons(ctx: MeasureContext) -> int:
     return valid(ctx).values("person_id").distinct().count()
+
+
+@measure(
+    "assessments.completed_assessments",
+    label=_("Assessments completed"),
+    unit=_("person-times"),
+    kind="count",
+    description=_(
+        "Completed assessments dated in the period, every scale, valid or not; a person tested twice "
+        "counts twice; assigned, unfinished and cancelled assessments do not count."
+    ),
+    records=completed,
+)
+def completed_assessments(ctx: MeasureContext) -> int:
+    return completed(ctx).count()
+
+
+@measure(
+    "assessments.valid_assessments",
+    label=_("Valid assessments"),
+    unit=_("person-times"),
+    kind="count",
+    description=_(
+        "Completed assessments dated in the period and judged valid; questionable and invalid ones do not "
+        "count; a person validly tested twice counts twice."
+    ),
+    records=valid,
+)
+def valid_assessments(ctx: MeasureContext) -> int:
+    return valid(ctx).count()
 
 
 @measure(

@@ -1,6 +1,7 @@
 """Indicator measures of community service (see docs/education.md).
 
-Only activities with status "held" whose date falls in the period count; cancelled ones never do.
+Only activities with status "held" whose date falls in the period count; cancelled ones never do, and are
+counted apart (``activities_cancelled``) so a report shows that none was dropped silently.
 Participations, persons and hours are those of supervised persons who took part; staff and other
 volunteers are shown on the activity pages but not counted here.
 """
@@ -17,10 +18,18 @@ from jiaozheng.community.models import Activity, Participation
 from jiaozheng.core.measures import MeasureContext, measure
 
 
-def held_activities(ctx: MeasureContext):
+def activities_with_status(ctx: MeasureContext, status: str):
     return Activity.objects.filter(
-        county_id__in=ctx.county_ids, status=ActivityStatus.HELD, date__range=(ctx.start, ctx.end)
+        county_id__in=ctx.county_ids, status=status, date__range=(ctx.start, ctx.end)
     )
+
+
+def held_activities(ctx: MeasureContext):
+    return activities_with_status(ctx, ActivityStatus.HELD)
+
+
+def cancelled_activities(ctx: MeasureContext):
+    return activities_with_status(ctx, ActivityStatus.CANCELLED)
 
 
 def subject_rows(ctx: MeasureContext):
@@ -45,6 +54,20 @@ def subject_rows(ctx: MeasureContext):
 )
 def activities_held(ctx: MeasureContext) -> int:
     return held_activities(ctx).count()
+
+
+@measure(
+    "community.activities_cancelled",
+    label=_("Community-service activities cancelled"),
+    unit=_("activities"),
+    records=cancelled_activities,
+    description=_(
+        "Activities planned for a day in the period and cancelled (pandemic control, weather, no venue "
+        "...); they never count as held."
+    ),
+)
+def activities_cancelled(ctx: MeasureContext) -> int:
+    return cancelled_activities(ctx).count()
 
 
 @measure(

@@ -1,7 +1,9 @@
 """Indicator measures of education (see docs/education.md, "How the figures are computed").
 
 Only sessions with status "held" whose date falls in the period count; cancelled and rescheduled sessions
-never do. A session serving several squadrons counts once.
+never do. A session serving several squadrons counts once. The sessions that were not held are counted
+too (``sessions_cancelled``, ``sessions_rescheduled``, by the date they were planned for), so a report shows
+that none was dropped silently: a rescheduled session's new session counts as held on its own date.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiaozheng.core.measures import MeasureContext, measure
 from jiaozheng.education.choices import AttendanceStatus, EducationMode, SessionStatus
@@ -17,9 +20,21 @@ from jiaozheng.education.models import Attendance, Session
 
 
 def held_sessions(ctx: MeasureContext):
+    return sessions_with_status(ctx, SessionStatus.HELD)
+
+
+def sessions_with_status(ctx: MeasureContext, status: str):
     return Session.objects.filter(
-        county_id__in=ctx.county_ids, status=SessionStatus.HELD, date__range=(ctx.start, ctx.end)
+        county_id__in=ctx.county_ids, status=status, date__range=(ctx.start, ctx.end)
     )
+
+
+def cancelled_sessions(ctx: MeasureContext):
+    return sessions_with_status(ctx, SessionStatus.CANCELLED)
+
+
+def rescheduled_sessions(ctx: MeasureContext):
+    return sessions_with_status(ctx, SessionStatus.RESCHEDULED)
 
 
 def remote_sessions(ctx: MeasureContext):
@@ -38,7 +53,7 @@ def present_rows(ctx: MeasureContext):
 @measure(
     "education.sessions_held",
     label=_("Education sessions held"),
-    unit=_("sessions"),
+    unit=pgettext_lazy("unit", "sessions"),
     records=held_sessions,
     description=_(
         "Sessions recorded as held in the period, every format and stage; cancelled and rescheduled "
@@ -50,9 +65,37 @@ def sessions_held(ctx: MeasureContext) -> int:
 
 
 @measure(
+    "education.sessions_cancelled",
+    label=_("Education sessions cancelled"),
+    unit=pgettext_lazy("unit", "sessions"),
+    records=cancelled_sessions,
+    description=_(
+        "Sessions planned for a day in the period and cancelled (pandemic control, weather, no lecturer "
+        "...); they never count as held."
+    ),
+)
+def sessions_cancelled(ctx: MeasureContext) -> int:
+    return cancelled_sessions(ctx).count()
+
+
+@measure(
+    "education.sessions_rescheduled",
+    label=_("Education sessions rescheduled"),
+    unit=pgettext_lazy("unit", "sessions"),
+    records=rescheduled_sessions,
+    description=_(
+        "Sessions planned for a day in the period and moved to another date; the moved session counts as "
+        "held on the day it takes place, the original never does."
+    ),
+)
+def sessions_rescheduled(ctx: MeasureContext) -> int:
+    return rescheduled_sessions(ctx).count()
+
+
+@measure(
     "education.sessions_held_remote",
     label=_("Remote education sessions held"),
-    unit=_("sessions"),
+    unit=pgettext_lazy("unit", "sessions"),
     records=remote_sessions,
     description=_("Held sessions taught remotely (online classes, live streams)."),
 )

@@ -67,9 +67,9 @@ ANNUAL_OUTLINE: tuple[Part, ...] = (
     Part(3, "1、项目的经济性分析", "economy"),
     Part(3, "2、项目的效率性分析", "efficiency", computed=("completion", "chart_completion")),
     Part(3, "3、项目的效益性分析"),
-    Part(4, "①教育学习", "effect_education"),
+    Part(4, "①教育学习", "effect_education", computed=("not_held_education",)),
     Part(4, "②心理矫治", "effect_psych"),
-    Part(4, "③社区服务", "effect_community"),
+    Part(4, "③社区服务", "effect_community", computed=("not_held_community",)),
     Part(4, "④走访调查", "effect_visits"),
     Part(4, "⑤定位服务", "effect_location", computed=("coverage",)),
     Part(1, "三、项目后续工作计划", "plans"),
@@ -116,7 +116,8 @@ DEFAULTS: dict[str, str] = {
     "efficiency": (
         "{{c.provider_short}}安排{{c.staff}}名专职社工常驻开展服务。自{{c.start}}至{{c.as_of}}，累计完成教育学习"
         "{{m.education.sessions_held}}场次，社区服务{{m.community.activities_held}}场次，心理测量"
-        "{{m.assessments.persons_assessed}}人（有效评估{{m.assessments.valid_persons}}人），团体心理辅导"
+        "{{m.assessments.persons_assessed}}人（有效评估{{m.assessments.valid_persons}}人，出具《心理测验与评估分析报告》"
+        "{{m.assessments.reports_issued}}份），团体心理辅导"
         "{{m.counselling.group_sessions}}场次，个案心理咨询{{m.counselling.individual_cases}}人次，定位服务"
         "{{m.location.installs}}人次。"
     ),
@@ -125,7 +126,9 @@ DEFAULTS: dict[str, str] = {
         "实际完成量化考核指标{{i.education.rate}}{{i.education.excess_note}}。"
     ),
     "effect_psych": (
-        "共完成心理健康状况测量{{m.assessments.persons_assessed}}人，有效评估{{m.assessments.valid_persons}}人，"
+        "共完成心理健康状况测量{{m.assessments.persons_assessed}}人，有效评估{{m.assessments.valid_persons}}人"
+        "（完成测评{{m.assessments.completed_assessments}}人次，其中有效{{m.assessments.valid_assessments}}人次），"
+        "出具《心理测验与评估分析报告》{{m.assessments.reports_issued}}份，"
         "新入矫社区矫正对象测评率{{m.assessments.new_entrant_rate}}；完成团体心理辅导{{m.counselling.group_sessions}}场次、"
         "个案辅导{{m.counselling.individual_cases}}人次。"
     ),
@@ -527,6 +530,64 @@ def absconding_sentence(evaluation: Any) -> str:
     if value == 0:
         return f"{when}未发生脱管情况（脱管人数为0）。"
     return f"{when}发生脱管{format_number(value)}人（失联未归且经核实），须逐人查明原因、落实追查并报告。"
+
+
+@dataclass(frozen=True)
+class NotHeld:
+    """The work planned but not held of one service: the measure of what was held, and those of what was
+    not (cancelled, rescheduled), each with its verb."""
+
+    name: str  # the service as the report names it
+    held: str  # the measure of the held work (the indicator the sentence explains)
+    parts: tuple[tuple[str, str], ...]  # (measure code, verb)
+
+
+NOT_HELD: dict[str, NotHeld] = {
+    "education": NotHeld(
+        "教育学习",
+        "education.sessions_held",
+        (("education.sessions_cancelled", "取消"), ("education.sessions_rescheduled", "改期")),
+    ),
+    "community": NotHeld(
+        "公益活动", "community.activities_held", (("community.activities_cancelled", "取消"),)
+    ),
+}
+
+
+def not_held_segments(
+    evaluation: Any, resolver: Resolver, service: str, *, when: str, ctx: Any = None
+) -> list[Segment]:
+    """The clause saying how much of a service's planned work was cancelled or rescheduled and that it was
+    not counted as done, each figure computed from the records (over ``ctx``, the evaluation's own context
+    if not given) and linked to them; nothing when none of its measures is installed."""
+    spec = NOT_HELD[service]
+    figures = []
+    for code, verb in spec.parts:
+        value = evaluation.figures.value(code, ctx)
+        if value is not None:
+            figures.append((code, verb, value))
+    if not figures:
+        return []
+    shown = [f for f in figures if f[2]]
+    if not shown:
+        return [Segment(f"{when}无{'或'.join(verb for _c, verb, _v in figures)}的{spec.name}场次")]
+    segments = [Segment(f"{when}计划的{spec.name}中，因故")]
+    for i, (code, verb, value) in enumerate(shown):
+        measure = evaluation.figures.measure(code)
+        segments.append(Segment(("、" if i else "") + verb))
+        segments.append(
+            Segment(
+                format_number(value),
+                figure=True,
+                link=resolver.link("measure", code),
+                title=str(measure.label) if measure else code,
+            )
+        )
+        segments.append(Segment("场次"))
+    segments.append(Segment("，均未计入完成场次" if len(shown) > 1 else "，未计入完成场次"))
+    if any(verb == "改期" for _c, verb, _v in shown):
+        segments.append(Segment("（改期后举行的，按实际举行的日期计入）"))
+    return segments
 
 
 def lower_verdict(outcome: Any) -> str:

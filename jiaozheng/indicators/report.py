@@ -35,6 +35,7 @@ from jiaozheng.indicators.evaluation import Evaluation, Outcome, evaluate, rate_
 from jiaozheng.indicators.models import Narrative
 from jiaozheng.indicators.narratives import (
     ANNUAL_OUTLINE,
+    NOT_HELD,
     SECTION_TITLES,
     Paragraph,
     Resolver,
@@ -42,6 +43,7 @@ from jiaozheng.indicators.narratives import (
     coverage_note,
     default_text,
     earmark_sentence,
+    not_held_segments,
 )
 from jiaozheng.indicators.progress import (
     IndicatorProgress,
@@ -443,12 +445,12 @@ def _insert(
             )
             doc.add("note", "注：" + ev.capping_note())
     elif insert == "chart_completion":
-        shown = [
+        bars = [
             o
             for o in ev.outcomes
             if o.indicator.group == IndicatorGroup.OUTPUT_QUANTITY and not o.qualitative and o.target
         ]
-        if shown:
+        if bars:
             doc.blocks.append(
                 Block(
                     "chart",
@@ -456,14 +458,23 @@ def _insert(
                         "completion",
                         "图3 数量指标实际完成与合同目标",
                         {
-                            "labels": [o.indicator.name for o in shown],
-                            "target": [float(o.target or 0) for o in shown],
-                            "actual": [float(o.actual or 0) for o in shown],
-                            "ratio": [float(o.score.ratio or 0) * 100 for o in shown],
+                            "labels": [o.indicator.name for o in bars],
+                            "target": [float(o.target or 0) for o in bars],
+                            "actual": [float(o.actual or 0) for o in bars],
+                            "ratio": [float(o.score.ratio or 0) * 100 for o in bars],
                         },
                     ),
                 )
             )
+    elif insert.startswith("not_held_"):
+        # the service's planned work that was cancelled or rescheduled, so that none is dropped silently
+        service = insert.removeprefix("not_held_")
+        text = block_text(ev.contract, ev.year, f"effect_{service}", stored)
+        if any(f"m.{code}" in text for code, _verb in NOT_HELD[service].parts):
+            return  # the text states these figures itself
+        segments = not_held_segments(ev, resolver, service, when="全年" if ev.complete else "本期")
+        if segments:
+            doc.add("para", paragraph=Paragraph([*segments, Segment("。")]))
     elif insert == "coverage":
         text = stored.get("effect_location", default_text(ev.contract, ev.year, "effect_location"))
         if "coverage_note" in text:
@@ -892,6 +903,9 @@ def monthly_summary(
             )
         )
         doc.add("note", "注：" + ev.capping_note())
+        not_held = _month_not_held(ev, resolver, first, as_of)
+        if not_held:
+            doc.add("para", paragraph=Paragraph(not_held))
         doc.add("h1", "二、分中队完成情况")
         split = {code: counts for code, counts in month_counts.items() if counts is not None}
         outcomes = [o for o in ev.outcomes if o.indicator.code in split]
@@ -909,7 +923,7 @@ def monthly_summary(
                     table=Table(
                         ["中队"] + [o.indicator.name for o in outcomes],
                         rows,
-                        [3] + [2] * len(outcomes),
+                        [3.0] + [2.0] * len(outcomes),
                         small=len(outcomes) > 5,
                     ),
                 )
@@ -984,6 +998,21 @@ def monthly_summary(
         for paragraph in paragraphs:
             doc.add("h2" if paragraph.heading else "para", paragraph=paragraph, key="summary")
         return doc
+
+
+def _month_not_held(ev: Evaluation, resolver: Resolver, first: dt.date, last: dt.date) -> list[Segment]:
+    """This month's cancelled and rescheduled work of the services the contract-year's indicators count."""
+    counted = {o.indicator.measure_code for o in ev.outcomes}
+    ctx = ev.figures.ctx.with_start(first).with_end(last)
+    segments: list[Segment] = []
+    for service, spec in NOT_HELD.items():
+        if spec.held not in counted:
+            continue
+        clause = not_held_segments(ev, resolver, service, when="本月", ctx=ctx)
+        if clause:
+            segments += [Segment("；")] if segments else []
+            segments += clause
+    return [*segments, Segment("。")] if segments else []
 
 
 def build(
