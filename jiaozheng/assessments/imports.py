@@ -44,17 +44,20 @@ current_county: contextvars.ContextVar[Any] = contextvars.ContextVar("jz_copa_co
 
 def _require(actor: Any) -> None:
     scope = scope_for(actor)
-    if not scope.unrestricted and (
-        scope.role == Role.SUBJECT or not role_allows(scope.role, Domain.PSYCH, CHANGE)
-    ):
-        raise PermissionDenied(_("Only counsellors may import psychological results."))
+    if scope.unrestricted or scope.role == Role.BUREAU_ADMIN:  # the administrator brings in the county's past
+        return
+    if scope.role == Role.SUBJECT or not role_allows(scope.role, Domain.PSYCH, CHANGE):
+        raise PermissionDenied(
+            _("Only counsellors and the bureau administrator may import psychological results.")
+        )
 
 
 def _persons_by_id(actor: Any) -> dict[str, Any]:
     from jiaozheng.people.models import Person
 
     return {
-        p.id_index: p for p in scoped(Person, actor).only("pk", "name", "id_index", "county_id", "status")
+        p.id_index: p
+        for p in scoped(Person, actor).only("pk", "name", "id_index", "county_id", *Person.TERM_FIELDS)
     }
 
 
@@ -164,6 +167,8 @@ def _copa_prepare(actor: Any, row: dict[str, Any], context: dict[str, Any]) -> d
     person = _person_for(row, context)
     if row["administered_on"] > timezone.localdate():
         raise RowProblem("administered_on", _("This date is in the future."))
+    # An external result (a prison's COPA-PI before parole) is a document of another body, not a service
+    # record of the contract: it may precede the correction.
     version = ExternalVersion.UNKNOWN
     if row.get("version"):
         version = _VERSION.get(row["version"].strip())
@@ -407,6 +412,8 @@ def _assess_prepare(actor: Any, row: dict[str, Any], context: dict[str, Any]) ->
         raise RowProblem("scale", _("Import COPA-PI results with the copa_pi template."))
     if row["administered_on"] > timezone.localdate():
         raise RowProblem("administered_on", _("This date is in the future."))
+    if outside := person.outside_correction(row["administered_on"]):
+        raise RowProblem("administered_on", outside)
     mode = _MODES.get((row.get("mode") or "").strip().lower())
     if mode is None:
         raise RowProblem("mode", _("Write 纸笔 or 在线."))

@@ -378,10 +378,8 @@ def paper_form_enter(
     today = timezone.localdate()
     if administered_on > today:
         errors.setdefault("administered_on", []).append(_("This date is in the future."))
-    if person.intake_on and administered_on < person.intake_on - dt.timedelta(days=60):
-        errors.setdefault("administered_on", []).append(
-            _("The test date is long before the person reported in; check the date.")
-        )
+    elif outside := person.outside_correction(administered_on):
+        errors.setdefault("administered_on", []).append(outside)
     if minutes is not None and not (0 < float(minutes) <= 600):
         errors.setdefault("minutes", []).append(_("The answering time is between 1 and 600 minutes."))
     try:

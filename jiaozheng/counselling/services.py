@@ -180,8 +180,8 @@ def case_open(
         errors.update(exc.message_dict)
     if opened_on > today:
         errors.setdefault("opened_on", []).append(_("This date is in the future."))
-    if person.intake_on and opened_on < person.intake_on:
-        errors.setdefault("opened_on", []).append(_("The case cannot open before the person reported in."))
+    elif outside := person.outside_correction(opened_on):
+        errors.setdefault("opened_on", []).append(outside)
     if person.status != Status.IN_CORRECTION:
         errors.setdefault("person", []).append(
             _("%(name)s is not in correction; cases are opened for persons in correction.")
@@ -253,6 +253,8 @@ def case_session_add(
         errors.setdefault("held_on", []).append(_("This date is in the future."))
     if held_on < case.opened_on:
         errors.setdefault("held_on", []).append(_("The session cannot be before the case was opened."))
+    elif outside := case.person.outside_correction(held_on):
+        errors.setdefault("held_on", []).append(outside)
     if not (5 <= int(minutes) <= 480):
         errors.setdefault("minutes", []).append(_("A session lasts 5 to 480 minutes."))
     if mode not in SessionMode.values:
@@ -662,6 +664,9 @@ def group_session_record(
         errors.setdefault("present", []).append(_("Attendance names persons who are not members."))
     if not planned and not present:
         errors.setdefault("present", []).append(_("Tick who was present."))
+    if not planned:
+        errors.setdefault("present", []).extend(_outside_correction(present, held_on))
+        errors = {k: v for k, v in errors.items() if v}
     if errors:
         raise ValidationError(errors)
     session = GroupSession.objects.create(
@@ -677,6 +682,12 @@ def group_session_record(
     if not planned:
         _attendance(session, members, present)
     return session
+
+
+def _outside_correction(person_ids: set[int], day: dt.date) -> list[str]:
+    """The one rule for service records: each person present was in correction on the day."""
+    persons = Person.objects.filter(pk__in=person_ids).only("name", *Person.TERM_FIELDS).order_by("pk")
+    return [m for m in (p.outside_correction(day) for p in persons) if m]
 
 
 def _attendance(session: Any, members: set[int], present: set[int]) -> None:
@@ -708,6 +719,8 @@ def group_session_attendance(*, actor: Any, session: Any, present_ids: list[int]
         raise ValidationError(_("Attendance names persons who are not members."))
     if not present:
         raise ValidationError(_("Tick who was present."))
+    if outside := _outside_correction(present, session.held_on):
+        raise ValidationError(outside)
     _attendance(session, members, present)
     session.status = "held"
     if summary:

@@ -35,7 +35,6 @@ from jiaozheng.education.choices import (
 from jiaozheng.education.models import Attendance, Session
 from jiaozheng.education.services import default_hours
 from jiaozheng.orgs.models import OrgUnit
-from jiaozheng.people.choices import Status
 from jiaozheng.people.models import Person
 
 SESSION_KEYS = (
@@ -148,7 +147,8 @@ def _resolve_squadrons(text: str, context: dict[str, Any]) -> list[OrgUnit]:
 def resolve_person(
     actor: Any, row: dict[str, Any], day: dt.date, county_id: int, context: dict[str, Any]
 ) -> Person:
-    """The person of an ID number, in the actor's scope and county, in correction on the day."""
+    """The person of an ID number, in the actor's scope and county, in correction on the day (a person with
+    several terms: the record of the term that holds the day)."""
     id_number = (row.get("id_number") or "").strip().upper()
     cache = context.setdefault("persons", {})
     if id_number not in cache:
@@ -156,22 +156,9 @@ def resolve_person(
     persons = [p for p in cache[id_number] if p.county_id == county_id]
     if not persons:
         raise RowProblem("id_number", _("No person with this ID number in your area."))
-    active = [
-        p
-        for p in persons
-        if p.intake_on
-        and p.intake_on <= day
-        and (
-            (p.status == Status.IN_CORRECTION and p.term_end >= day)
-            or (p.status == Status.RELEASED and p.released_on and p.released_on >= day)
-            or (p.status == Status.TERMINATED and p.terminated_on and p.terminated_on >= day)
-        )
-    ]
-    if not active:
-        raise RowProblem(
-            "id_number",
-            _("%(name)s was not in correction on %(date)s.") % {"name": persons[0].name, "date": day},
-        )
+    active = [p for p in persons if not p.outside_correction(day)]
+    if not active:  # the one rule for service records, naming the person's actual period
+        raise RowProblem("date", persons[0].outside_correction(day))
     person = active[0]
     name = (row.get("person_name") or "").strip()
     if name and name != person.name:

@@ -51,6 +51,8 @@ def _find_person(actor: Any, row: dict[str, Any]) -> Any:
         person = persons.filter(case_number=row["case_number"]).first()
         if person is None:
             raise RowProblem("case_number", _("No person with this case number in your area."))
+        if outside := person.outside_correction(row["installed_on"]):
+            raise RowProblem("installed_on", outside)
         return person
     if not row.get("id_number"):
         raise RowProblem("id_number", _("Give the ID number or the case number."))
@@ -59,9 +61,10 @@ def _find_person(actor: Any, row: dict[str, Any]) -> Any:
         raise RowProblem("id_number", _("No person with this ID number in your area."))
     day = row["installed_on"]
     for person in candidates:  # the correction term that covers the installation
-        if person.term_start - dt.timedelta(days=30) <= day <= person.term_end:
+        if not person.outside_correction(day):
             return person
-    return candidates[0]
+    # the one rule for service records, naming the person's actual period
+    raise RowProblem("installed_on", candidates[0].outside_correction(day))
 
 
 def _prepare(actor: Any, row: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:

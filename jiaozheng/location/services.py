@@ -430,6 +430,8 @@ def device_enrol(
     person = _locked_person(actor, person)
     if person.status not in (Status.IN_CORRECTION, Status.PENDING):
         raise ValidationError(_("Only a person in correction (or about to report) can be given a device."))
+    if outside := person.outside_correction(timezone.localdate()):
+        raise ValidationError(outside)  # the one rule for service records: the install is one
     if platform not in DevicePlatform.values:
         raise ValidationError({"platform": _("Choose the app used on the phone.")})
     now = timezone.now()

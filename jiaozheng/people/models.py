@@ -211,6 +211,38 @@ class Person(AuditedModel):
     def new_entrant(self) -> bool:
         return self.is_new_entrant()
 
+    # The one rule for service records (education, community service, assessments, counselling, visits,
+    # hardship help, app installs), in imports, forms and the API alike: a record of a person is dated
+    # within the person's period of correction (docs/imports.md, "Records and the term").
+    TERM_FIELDS = ("judgment_effective_on", "term_start", "intake_on", "term_end", "status",
+                   "released_on", "terminated_on")  # fmt: skip
+
+    def correction_period(self) -> tuple[dt.date, dt.date]:
+        """From the earliest of the judgment's effective date, the term start and the intake, to the day
+        correction ended: the release or termination once recorded, otherwise the end of the term."""
+        start = min(d for d in (self.judgment_effective_on, self.term_start, self.intake_on) if d)
+        if self.status == Status.RELEASED and self.released_on:
+            end = self.released_on
+        elif self.status == Status.TERMINATED and self.terminated_on:
+            end = self.terminated_on
+        else:
+            end = self.term_end
+        return start, max(start, end)
+
+    def outside_correction(self, day: dt.date) -> str:
+        """Why a service record dated ``day`` is refused, naming the person's actual period; "" if it fits."""
+        from django.utils.translation import gettext
+
+        start, end = self.correction_period()
+        if start <= day <= end:
+            return ""
+        return gettext("%(date)s lies outside %(name)s's period of correction (%(start)s to %(end)s).") % {
+            "date": day.isoformat(),
+            "name": self.name,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
+
     def report_deadline(self) -> dt.date | None:
         """报到 deadline: days after the judgment took effect (L art. 21: 10 days)."""
         from jiaozheng.core.rules import rule

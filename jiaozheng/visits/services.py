@@ -145,14 +145,6 @@ class VisitInput:
     tasks: list[TaskInput] = field(default_factory=list)
 
 
-def correction_span(person: Person) -> tuple[dt.date, dt.date]:
-    """The days a person can be visited: from the judgment (or term start) to release, termination or today."""
-    starts = [d for d in (person.judgment_effective_on, person.term_start, person.intake_on) if d]
-    start = min(starts)
-    end = person.released_on or person.terminated_on or timezone.localdate()
-    return start, end
-
-
 def unknown_account(account_id: Any) -> str:
     """The one answer for an account that does not exist, is not staff or lies outside the caller's area:
     its id (which the caller sent) and never its name, so another county learns nothing about it."""
@@ -198,13 +190,9 @@ def _clean_visit(person: Person, data: VisitInput, *, require_visitor: bool = Tr
         if visited_at > timezone.now() + dt.timedelta(minutes=10):
             errors["visited_at"].append(_("The visit cannot be in the future."))
         else:
-            start, end = correction_span(person)
-            day = timezone.localtime(visited_at).date()
-            if day < start or day > end:
-                errors["visited_at"].append(
-                    _("The date lies outside %(name)s's correction period (%(start)s to %(end)s).")
-                    % {"name": person.name, "start": start.isoformat(), "end": end.isoformat()}
-                )
+            outside = person.outside_correction(timezone.localtime(visited_at).date())
+            if outside:
+                errors["visited_at"].append(outside)
     if data.duration_minutes is not None and not 1 <= data.duration_minutes <= 24 * 60:
         errors["duration_minutes"].append(_("The duration must be between 1 minute and 24 hours."))
     signs = list(dict.fromkeys(data.risk_signs or []))
@@ -624,9 +612,9 @@ def hardship_help_add(
     _check_help_fields(kind, amount, material, given_by)
     if given_on is None or given_on > timezone.localdate():
         raise ValidationError({"given_on": _("Give a date that is not in the future.")})
-    start, _end = correction_span(person)
-    if given_on < start:
-        raise ValidationError({"given_on": _("The date precedes the person's correction.")})
+    outside = person.outside_correction(given_on)
+    if outside:
+        raise ValidationError({"given_on": outside})
     return _help_write(
         actor,
         person,

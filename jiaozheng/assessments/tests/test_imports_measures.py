@@ -38,7 +38,7 @@ def test_copa_pi_results_are_imported_as_printed_and_never_rescored(world):
         {
             "身份证号": world.person_a.id_number,
             "姓名": world.person_a.name,
-            "施测日期": "2024-05-01",
+            "施测日期": "2024-05-01",  # in prison, before correction: a document, not a service record
             "施测单位": "湖南省网岭监狱",
             "版本": "正式版",
             "效度": "有效",
@@ -111,7 +111,7 @@ def test_historical_results_import_scores_answers_and_keeps_score_only_rows(worl
             world.person_a.id_number,
             world.person_a.name,
             "phq9",
-            "2025-03-01",
+            (world.person_a.intake_on + dt.timedelta(days=3)).isoformat(),
             "纸笔",
             ",".join(["1"] * 9),
             "",
@@ -122,7 +122,7 @@ def test_historical_results_import_scores_answers_and_keeps_score_only_rows(worl
             world.person_b.id_number,
             world.person_b.name,
             "scl90",
-            "2025-03-02",
+            (world.person_b.intake_on + dt.timedelta(days=4)).isoformat(),
             "纸笔",
             "",
             "总分=170;阳性项目数=50;gsi=1.89",

@@ -64,7 +64,12 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row(world):
     )
     assert not result.ok
     assert Session.objects.count() == 0 and Attendance.objects.count() == 0
-    assert [(e.row, e.column) for e in result.errors] == [(4, "身份证号")]
+    assert [(e.row, e.column) for e in result.errors] == [(4, "日期")]
+    person = next(p for p in (world.person_a, world.person_b) if p.id_number in rows[2])
+    start, end = person.correction_period()
+    assert result.errors[0].message == (
+        f"2019-01-05 lies outside {person.name}'s period of correction ({start} to {end})."
+    )
 
 
 def test_rows_of_one_session_must_agree_and_persons_outside_the_area_are_unknown(world):
