@@ -158,6 +158,17 @@ class DecisionForm(forms.Form):
     opinion = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class VoucherArchiveForm(forms.Form):
+    archive = forms.FileField(
+        label=_("Archive of scans (.zip)"),
+        help_text=_(
+            "Each file is named by its voucher number, such as 记-2020-015.pdf; further pages of one voucher "
+            "as 记-2020-015_2.jpg."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip"}),
+    )
+
+
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Records"),

@@ -1,4 +1,5 @@
-"""Background jobs of the funds: importing a payments or expenditures file."""
+"""Background jobs of the funds: importing a payments or expenditures file; attaching an archive of
+voucher scans."""
 
 from __future__ import annotations
 
@@ -31,3 +32,27 @@ def import_funds(job: Job, progress: JobProgress) -> dict[str, Any]:
         progress=report,
     )
     return result.as_dict()
+
+
+@register_job("contracts.vouchers_archive")
+def attach_voucher_archive(job: Job, progress: JobProgress) -> dict[str, Any]:
+    from django.core.exceptions import ValidationError
+
+    from jiaozheng.contracts.models import Contract
+    from jiaozheng.contracts.services import vouchers_attach_archive
+
+    with job.input_file.open("rb") as handle:
+        content = handle.read()
+
+    def report(done: int, total: int) -> None:
+        if progress.job.total != total:
+            progress.total(total)
+        progress.step(done)
+
+    contract = Contract.objects.get(pk=job.params["contract"])
+    try:
+        return vouchers_attach_archive(
+            actor=job.created_by, contract=contract, content=content, progress=report
+        )
+    except ValidationError as exc:  # the archive as a whole is refused: nothing attached
+        return {"errors": [{"row": None, "column": None, "message": m} for m in exc.messages]}

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -34,7 +37,7 @@ from jiaozheng.contracts.models import (
 from jiaozheng.core.roles import CHANGE, Domain, Role
 from jiaozheng.core.rules import rule
 from jiaozheng.core.scoping import get_scoped_or_404, require, scope_for, scoped
-from jiaozheng.core.uploads import image_pixels_problem
+from jiaozheng.core.uploads import image_pixels_problem, zip_expansion_problem
 
 MAX_AMOUNT = Decimal("100000000")  # one hundred million yuan: above this an entry is surely a typo
 
@@ -415,6 +418,103 @@ def voucher_attach(*, actor: Any, expenditure: Expenditure, upload: VoucherFile)
     contract = _contract_for_change(actor, expenditure.contract)
     current = Expenditure.objects.get(pk=expenditure.pk, contract=contract)
     return _attach(actor, current, upload)
+
+
+# --- vouchers in bulk: one archive of scans named by voucher number -----------------------------------------
+
+# "记-2020-015.pdf", and the further pages of one voucher: "记-2020-015_2.jpg", "记-2020-015 (2).jpg", "（2）"
+_PAGE_SUFFIX = re.compile(r"^(?P<number>.+?)(?:_\d{1,3}| ?[(（]\d{1,3}[)）])$")
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as the person who packed it wrote it: archives made on Chinese Windows store names
+    in GBK without saying so (Python then reads them as cp437)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _voucher_number(stem: str, numbers: dict[str, Expenditure]) -> str:
+    stem = stem.strip()
+    if stem in numbers:
+        return stem
+    match = _PAGE_SUFFIX.match(stem)
+    if match and match.group("number").strip() in numbers:
+        return match.group("number").strip()
+    return ""
+
+
+def vouchers_attach_archive(
+    *, actor: Any, contract: Contract, content: bytes, progress: Any = None
+) -> dict[str, Any]:
+    """Attach every scan of a ZIP archive to the contract's expenditure whose voucher number (记账凭证号) is the
+    file's name, each file on its own: a refused file (no such voucher number, not a scan, attached already)
+    is reported and the others are kept. Returns the per-file results and a summary message."""
+    require(actor, Domain.FINANCE, CHANGE)
+    contract = get_scoped_or_404(Contract, actor, CHANGE, pk=contract.pk)
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise ValidationError({"archive": _("The file is not a ZIP archive.")})
+    problem = zip_expansion_problem(content)
+    if problem:
+        raise ValidationError({"archive": problem})
+    numbers = {e.voucher_no: e for e in Expenditure.objects.filter(contract=contract).exclude(voucher_no="")}
+    rows: list[dict[str, Any]] = []
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and not info.filename.startswith("__MACOSX/")
+            and not info.filename.rsplit("/", 1)[-1].startswith(".")
+        ]
+        if not members:
+            raise ValidationError({"archive": _("The archive holds no files.")})
+        if progress is not None:
+            progress(0, len(members))
+        for done, info in enumerate(members, 1):
+            name = _member_name(info)
+            base = name.rsplit("/", 1)[-1]
+            number = _voucher_number(base.rsplit(".", 1)[0] if "." in base else base, numbers)
+            row: dict[str, Any] = {"file": name, "voucher_no": number, "ok": False}
+            if not number:
+                row["message"] = _("No expenditure of this contract has the voucher number %(n)s.") % {
+                    "n": base.rsplit(".", 1)[0]
+                }
+            else:
+                expenditure = numbers[number]
+                try:
+                    with transaction.atomic():
+                        _attach(actor, expenditure, VoucherFile(base, archive.read(info)))
+                except ValidationError as exc:
+                    row["message"] = " ".join(exc.messages)
+                else:
+                    row.update(
+                        ok=True,
+                        expenditure=expenditure.pk,
+                        message=_("Attached to the expenditure of %(date)s, %(amount)s yuan, %(what)s.")
+                        % {
+                            "date": expenditure.spent_on.isoformat(),
+                            "amount": expenditure.amount,
+                            "what": expenditure.description[:60],
+                        },
+                    )
+            rows.append(row)
+            if progress is not None:
+                progress(done, len(members))
+    attached = sum(1 for r in rows if r["ok"])
+    record_action(
+        contract, "contracts.vouchers_archive", {"attached": attached, "refused": len(rows) - attached}
+    )
+    return {
+        "files": rows,
+        "attached": attached,
+        "refused": len(rows) - attached,
+        "message": _("%(ok)s of %(n)s files attached to their expenditures; %(refused)s refused.")
+        % {"ok": attached, "n": len(rows), "refused": len(rows) - attached},
+    }
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/expenditures/new/", views.expenditure_create, name="expenditure_create"),
     path("<int:pk>/adjustments/", views.adjustment_list, name="adjustment_list"),
     path("<int:pk>/import/", views.funds_import, name="funds_import"),
+    path("<int:pk>/vouchers/archive/", views.vouchers_archive, name="vouchers_archive"),
     path("lines/<int:pk>/", views.line_edit, name="line_edit"),
     path("payments/<int:pk>/delete/", views.payment_delete, name="payment_delete"),
     path("expenditures/<int:pk>/", views.expenditure_detail, name="expenditure_detail"),

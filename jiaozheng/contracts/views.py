@@ -3,6 +3,8 @@ adjustments with their approval, and the funds import. Finance auditors read eve
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +28,7 @@ from jiaozheng.contracts.forms import (
     FundLineForm,
     ImportForm,
     PaymentForm,
+    VoucherArchiveForm,
     VoucherForm,
 )
 from jiaozheng.contracts.imports import EXPENDITURES, PAYMENTS
@@ -543,8 +546,42 @@ def funds_import(request, pk: int):
             )
             return redirect("job_detail", pk=job.pk)
     context = _funds_context(request, contract, "import")
-    context.update({"form": form, "kinds": [PAYMENTS, EXPENDITURES]})
+    context.update({"form": form, "archive_form": VoucherArchiveForm(), "kinds": [PAYMENTS, EXPENDITURES]})
     return render(request, "contracts/import.html", context)
+
+
+@ui_view(roles=CONTRACT_ROLES, domain=Domain.FINANCE, action=CHANGE, obj=("pk", "contracts.Contract"))
+def vouchers_archive(request, pk: int):
+    """Vouchers in bulk: one ZIP of scans named by voucher number, attached in a job with a per-file result."""
+    contract = selectors.contract_get(actor=request.user, pk=pk, action=CHANGE, domain=Domain.FINANCE)
+    form = VoucherArchiveForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["archive"]
+        content = upload.read(settings.MAX_UPLOAD_BYTES + 1)
+        if len(content) > settings.MAX_UPLOAD_BYTES:
+            form.add_error(
+                "archive",
+                _(
+                    "The file is larger than %(mb)s MB: send the year's scans in several archives (one a month)."
+                )
+                % {"mb": settings.MAX_UPLOAD_BYTES // 2**20},
+            )
+        elif not zipfile.is_zipfile(io.BytesIO(content)):
+            form.add_error("archive", _("The file is not a ZIP archive."))
+        else:
+            job = job_start(
+                actor=request.user,
+                kind="contracts.vouchers_archive",
+                title=_("Vouchers from an archive: %(f)s") % {"f": upload.name[:80]},
+                params={"contract": contract.pk},
+                county=contract.buyer,
+                input_name="vouchers.zip",
+                input_bytes=content,
+            )
+            return redirect("job_detail", pk=job.pk)
+    context = _funds_context(request, contract, "import")
+    context.update({"form": ImportForm(), "archive_form": form, "kinds": [PAYMENTS, EXPENDITURES]})
+    return render(request, "contracts/import.html", context, status=400 if form.errors else 200)
 
 
 @ui_view(roles=CONTRACT_ROLES, domain=Domain.FINANCE, samples={"kind": "payments"})
