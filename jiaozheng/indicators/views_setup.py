@@ -31,7 +31,9 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
 
 class LineRowForm(forms.Form):
-    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=FundCategory.choices)
+    # The blank first choice keeps an untouched empty row unchanged: without it the browser posts the first
+    # category, the row counts as filled in and its empty name and amount refuse the whole page.
+    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=[("", "—"), *FundCategory.choices])
     name = forms.CharField(label=gettext_lazy("Line"), max_length=120)
     amount = forms.DecimalField(label=gettext_lazy("Budgeted (yuan)"), **MONEY)
 
