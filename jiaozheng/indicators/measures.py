@@ -17,12 +17,14 @@ from jiaozheng.people.models import Person
 
 
 def served(ctx: MeasureContext) -> QuerySet[Person]:
-    """Persons in correction at some time in the period: reported in by its end, not gone before its start."""
+    """Persons in correction at some time in the period: reported in by its end, not gone before its start
+    (released, terminated, or — awaiting release — with the term ended before the period)."""
     return (
         Person.objects.filter(county_id__in=ctx.county_ids, intake_on__isnull=False, intake_on__lte=ctx.end)
         .exclude(status=Status.PENDING)
         .exclude(released_on__lt=ctx.start)
         .exclude(terminated_on__lt=ctx.start)
+        .exclude(status=Status.IN_CORRECTION, term_end__lt=ctx.start)
     )
 
 

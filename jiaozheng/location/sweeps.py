@@ -683,7 +683,9 @@ def local_midnight(day: dt.date) -> dt.datetime:
 
 
 def in_correction_q(day: dt.date, prefix: str = "") -> Any:
-    """Persons in correction at the end of ``day`` (reported by then, not yet released or terminated)."""
+    """Persons in correction at the end of ``day`` (reported by then, not yet released or terminated). A
+    person whose term has ended and who awaits release (on the release due list) is no longer counted: the
+    figures count a person only for the period actually in correction."""
     from django.db.models import Q
 
     p = prefix
@@ -692,6 +694,7 @@ def in_correction_q(day: dt.date, prefix: str = "") -> Any:
         & (Q(**{f"{p}released_on__isnull": True}) | Q(**{f"{p}released_on__gt": day}))
         & (Q(**{f"{p}terminated_on__isnull": True}) | Q(**{f"{p}terminated_on__gt": day}))
         & Q(**{f"{p}status__in": ["in_correction", "released", "terminated"]})
+        & (Q(**{f"{p}status__in": ["released", "terminated"]}) | Q(**{f"{p}term_end__gte": day}))
     )
 
 

@@ -65,6 +65,9 @@ ALLOWED_LATIN = frozenset(
         "xlsx",
         "docx",
         "pdf",
+        "zip",  # file extensions in an example file name (记-2020-015_2.jpg)
+        "jpg",
+        "png",
         "SHA",  # a file's SHA-256 fingerprint, printed as evidence of what was imported
         "PowerPoint",
         "GeoJSON",

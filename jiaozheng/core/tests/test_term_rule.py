@@ -147,3 +147,21 @@ def test_imports_refuse_rows_after_the_term_with_the_period_named(world, ended):
         if result.ok or not any(period_text(ended) in m for m in messages):
             missed.append(f"{kind}: {messages or 'imported'}")
     assert not missed, missed
+
+
+def test_figures_count_a_person_only_for_the_period_actually_in_correction(world, ended):
+    """Point 5: a person whose term has ended and who awaits release is on the release due list, and the
+    figures no longer count the person as in correction."""
+    from jiaozheng.core.measures import MeasureContext
+    from jiaozheng.indicators.measures import served
+    from jiaozheng.location.sweeps import in_correction_q
+    from jiaozheng.people.models import Person
+    from jiaozheng.supervision.selectors import release_due_list
+
+    county = (world.county_x.pk,)
+    after = MeasureContext(county, ended.term_end + dt.timedelta(days=1), TODAY())
+    spanning = MeasureContext(county, ended.term_end - dt.timedelta(days=5), TODAY())
+    assert ended not in served(after) and ended in served(spanning)
+    assert not Person.objects.filter(in_correction_q(TODAY()), pk=ended.pk).exists()
+    assert Person.objects.filter(in_correction_q(ended.term_end), pk=ended.pk).exists()
+    assert ended.pk in {p.pk for p in release_due_list(actor=world.bureau_officer)}
