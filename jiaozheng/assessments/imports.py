@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -263,15 +264,15 @@ ASSESSMENT_COLUMNS = [
         "量表",
         required=True,
         max_length=16,
-        example="phq9",
-        help="量表代码：scl90 / phq9 / gad7 / sds / sas",
+        example="PHQ-9",
+        help="SCL-90 / PHQ-9 / GAD-7 / SDS / SAS（大小写、连字符不限）",
     ),
     Column("administered_on", "施测日期", "date", required=True, example="2026-05-10"),
     Column("mode", "方式", help="纸笔 / 在线，默认纸笔", example="纸笔"),
     Column(
         "answers", "答案", example="1,1,0,2,1,0,1,0,0", help="按题号顺序的作答，逗号分隔；填写则由系统计分"
     ),
-    Column("scores", "分数", help="未提供答案时：指标=分值；用分号隔开，如 total=152;gsi=1.69"),
+    Column("scores", "分数", help="未提供答案时：指标=分值，用分号隔开，如 总分=152;阳性项目数=43"),
     Column("validity", "有效性", help="仅在只提供分数时使用：有效 / 存疑 / 无效，默认有效"),
     Column("minutes", "作答用时（分钟）", "float"),
 ]
@@ -405,7 +406,7 @@ def _assess_prepare(actor: Any, row: dict[str, Any], context: dict[str, Any]) ->
 
     person = _person_for(row, context)
     try:
-        scale = get_scale(row["scale"].strip().lower())
+        scale = get_scale(re.sub(r"[\s_\-－]", "", row["scale"]).lower())  # PHQ-9, phq9, Phq 9
     except ScaleError:
         raise RowProblem("scale", _("Unknown scale %(s)s.") % {"s": row["scale"]})
     if scale.is_external:

@@ -29,6 +29,13 @@ NAV = [
         group=GROUP,
     ),
     NavItem(
+        _("Import assessment results"),
+        "assessments:import",
+        Policy(any_staff=True, roles=frozenset({Role.COUNSELLOR, Role.BUREAU_ADMIN})),
+        order=77,
+        group=GROUP,
+    ),
+    NavItem(
         _("External results"),
         "assessments:external_list",
         Policy(roles=STAFF_ROLES, domain=Domain.PSYCH),

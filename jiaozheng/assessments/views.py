@@ -29,6 +29,7 @@ from jiaozheng.assessments.norms import available_norms, compare, default_norm, 
 from jiaozheng.assessments.scales import ScaleError, all_scales, get_scale
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
+from jiaozheng.core.import_pages import import_page, import_template_response
 from jiaozheng.core.params import id_param, int_param
 from jiaozheng.core.registry import provider
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
@@ -1074,3 +1075,18 @@ def plain_words(assessment: Assessment, lang: str) -> dict[str, Any]:
         else:
             texts.append(_("Overall, you have been doing fairly well lately."))
     return {"text": " ".join(texts), "tone": tone, "retest": False, "urgent": assessment.urgent}
+
+
+# --- import of past records (the shared import page) -------------------------------------------------------
+
+IMPORT_ROLES = [Role.COUNSELLOR, Role.BUREAU_ADMIN]  # the kinds' own checks: docs/imports.md
+
+
+@ui_view(any_staff=True, roles=IMPORT_ROLES)
+def import_view(request):
+    return import_page(request, "assessments", template_url=reverse("assessments:import_template"))
+
+
+@ui_view(any_staff=True, roles=IMPORT_ROLES)
+def import_template(request):
+    return import_template_response("assessments")

@@ -43,12 +43,12 @@ from jiaozheng.community.selectors import (
     with_participant_counts,
 )
 from jiaozheng.core.access import ui_view
-from jiaozheng.core.jobs import job_start
+from jiaozheng.core.import_pages import import_page
 from jiaozheng.core.params import date_param
 from jiaozheng.core.photos import photo_response
 from jiaozheng.core.roles import CHANGE
 from jiaozheng.core.scoping import get_scoped_or_404
-from jiaozheng.education.forms import CountyChoiceForm, ImportForm
+from jiaozheng.education.forms import CountyChoiceForm
 from jiaozheng.education.selectors import squadrons_for
 from jiaozheng.education.views import (
     CHANGE_POLICY,
@@ -464,36 +464,7 @@ def volunteer_edit(request, pk: int):
 
 @ui_view(**CHANGE_POLICY)
 def import_view(request):
-    from django.conf import settings
-
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > settings.MAX_UPLOAD_BYTES:
-            form.add_error(
-                "file", _("The file is larger than %(mb)s MB.") % {"mb": settings.MAX_UPLOAD_BYTES // 2**20}
-            )
-        else:
-            safe_name = "upload.xlsx" if upload.name.lower().endswith(".xlsx") else "upload.csv"
-            job = job_start(
-                actor=request.user,
-                kind="community.import",
-                title=_("Community activities import: %(f)s") % {"f": upload.name[:80]},
-                params={"filename": safe_name, "kind": "community_activities"},
-                input_name=safe_name,
-                input_bytes=upload.read(),
-            )
-            return redirect("job_detail", pk=job.pk)
-    return render(
-        request,
-        "education/import.html",
-        {
-            "form": form,
-            "columns": ACTIVITIES.columns,
-            "kind": ACTIVITIES,
-            "template_url": reverse("community:import_template"),
-        },
-    )
+    return import_page(request, "community_activities", template_url=reverse("community:import_template"))
 
 
 @ui_view(**VIEW_POLICY)

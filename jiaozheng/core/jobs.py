@@ -132,3 +132,26 @@ def job_run(job_id: int) -> Job:
 def run_job(job_id: int) -> None:
     """The Huey task that runs a job; it lives with the jobs (``core/tasks.py`` re-exports it)."""
     job_run(job_id)
+
+
+@register_job("core.import")
+def import_kind(job: Job, progress: JobProgress) -> dict:
+    """Any registered import kind (the shared import page, ``jiaozheng.core.import_pages``)."""
+    from jiaozheng.core.imports import run_import
+
+    with job.input_file.open("rb") as handle:
+        content = handle.read()
+
+    def report(done: int, total: int) -> None:
+        if progress.job.total != total:
+            progress.total(total)
+        progress.step(done)
+
+    result = run_import(
+        actor=job.created_by,
+        kind=job.params["kind"],
+        name=job.params.get("filename", "upload.csv"),
+        content=content,
+        progress=report,
+    )
+    return result.as_dict()

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
+from jiaozheng.core.import_pages import import_page, import_template_response
 from jiaozheng.core.params import id_param
 from jiaozheng.core.roles import CHANGE, STAFF_ROLES, Domain, Role, role_allows
 from jiaozheng.core.scoping import get_scoped_or_404, scope_for, scoped
@@ -568,3 +570,24 @@ def session_attendance(request, pk: int):
     except ValueError:
         messages.error(request, _("Tick who was present."))
     return redirect(f"{reverse('counselling:group_detail', args=[session.group_id])}#session-{session.pk}")
+
+
+# --- import of past records (the shared import page) -------------------------------------------------------
+
+IMPORT_ROLES = [Role.COUNSELLOR, Role.BUREAU_ADMIN]  # the kinds' own checks: docs/imports.md
+
+KINDS = {"cases": "counselling_cases", "groups": "group_sessions"}
+
+
+@ui_view(any_staff=True, roles=IMPORT_ROLES)
+def import_view(request, what: str):
+    if what not in KINDS:
+        raise Http404
+    return import_page(request, KINDS[what], template_url=reverse("counselling:import_template", args=[what]))
+
+
+@ui_view(any_staff=True, roles=IMPORT_ROLES, samples={"what": "cases"})
+def import_template(request, what: str):
+    if what not in KINDS:
+        raise Http404
+    return import_template_response(KINDS[what])

@@ -239,10 +239,6 @@ class PlanThemeForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (.xlsx or .csv)"))
-
-
 class AdmonitionForm(forms.Form):
     month = forms.CharField(widget=forms.HiddenInput, max_length=7)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)

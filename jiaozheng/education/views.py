@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from jiaozheng.audit.services import access_log
 from jiaozheng.core.access import ui_view
-from jiaozheng.core.jobs import job_start
+from jiaozheng.core.import_pages import import_page
 from jiaozheng.core.params import date_param, id_param, int_param
 from jiaozheng.core.photos import photo_response
 from jiaozheng.core.registry import provider
@@ -867,36 +867,7 @@ def stats_view(request):
 
 @ui_view(**CHANGE_POLICY)
 def import_view(request):
-    from django.conf import settings
-
-    form = ef.ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > settings.MAX_UPLOAD_BYTES:
-            form.add_error(
-                "file", _("The file is larger than %(mb)s MB.") % {"mb": settings.MAX_UPLOAD_BYTES // 2**20}
-            )
-        else:
-            safe_name = "upload.xlsx" if upload.name.lower().endswith(".xlsx") else "upload.csv"
-            job = job_start(
-                actor=request.user,
-                kind="education.import",
-                title=_("Education sessions import: %(f)s") % {"f": upload.name[:80]},
-                params={"filename": safe_name, "kind": "education_sessions"},
-                input_name=safe_name,
-                input_bytes=upload.read(),
-            )
-            return redirect("job_detail", pk=job.pk)
-    return render(
-        request,
-        "education/import.html",
-        {
-            "form": form,
-            "columns": SESSIONS.columns,
-            "kind": SESSIONS,
-            "template_url": reverse("education:import_template"),
-        },
-    )
+    return import_page(request, "education_sessions", template_url=reverse("education:import_template"))
 
 
 @ui_view(**VIEW_POLICY)

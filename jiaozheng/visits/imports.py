@@ -47,6 +47,7 @@ COLUMNS = [
     Column(
         "visitors",
         "走访人员",
+        required=True,
         max_length=200,
         example="周婷、张卫东",
         help="多人用顿号分隔；无账号的人员按姓名保存",

@@ -89,7 +89,7 @@ def test_each_scan_goes_to_the_expenditure_of_its_voucher_number_and_each_file_h
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    ("content", "message"),
     [
         (b"PK\x03\x04 not really", "not a ZIP archive"),
         (TINY_PDF, "not a ZIP archive"),
@@ -108,9 +108,7 @@ def test_another_countys_contract_is_not_found_and_an_auditor_may_not_attach(wor
     _spend(world, "记-001")
     content = archive({"记-001.pdf": TINY_PDF})
     with pytest.raises(Http404):
-        services.vouchers_attach_archive(
-            actor=world.supervisor_y, contract=world.contract_x, content=content
-        )
+        services.vouchers_attach_archive(actor=world.supervisor_y, contract=world.contract_x, content=content)
     with pytest.raises(Exception) as exc:
         services.vouchers_attach_archive(actor=world.auditor, contract=world.contract_x, content=content)
     assert type(exc.value).__name__ in {"PermissionDenied", "Http404"}

@@ -135,8 +135,8 @@ def test_imports_refuse_rows_after_the_term_with_the_period_named(world, ended):
         "visits": (
             world.squadron_officer,
             [
-                ["身份证号", "姓名", "走访日期", "走访类型", "走访方式", "思想动态"],
-                [ended.id_number, ended.name, yesterday, "日常走访", "电话问询", "稳定"],
+                ["身份证号", "姓名", "走访日期", "走访类型", "走访方式", "思想动态", "走访人员"],
+                [ended.id_number, ended.name, yesterday, "日常走访", "电话问询", "稳定", "周婷"],
             ],
         ),
     }
