@@ -15,11 +15,6 @@ def import_funds(job: Job, progress: JobProgress) -> dict[str, Any]:
     with job.input_file.open("rb") as handle:
         content = handle.read()
 
-    def report(done: int, total: int) -> None:
-        if progress.job.total != total:
-            progress.total(total)
-        progress.step(done)
-
     context: dict[str, Any] = {}
     if job.params.get("contract"):
         context["contract"] = job.params["contract"]
@@ -29,7 +24,7 @@ def import_funds(job: Job, progress: JobProgress) -> dict[str, Any]:
         name=job.params.get("filename", "upload.csv"),
         content=content,
         context=context,
-        progress=report,
+        progress=progress.report,
     )
     return result.as_dict()
 
@@ -44,15 +39,10 @@ def attach_voucher_archive(job: Job, progress: JobProgress) -> dict[str, Any]:
     with job.input_file.open("rb") as handle:
         content = handle.read()
 
-    def report(done: int, total: int) -> None:
-        if progress.job.total != total:
-            progress.total(total)
-        progress.step(done)
-
     contract = Contract.objects.get(pk=job.params["contract"])
     try:
         return vouchers_attach_archive(
-            actor=job.created_by, contract=contract, content=content, progress=report
+            actor=job.created_by, contract=contract, content=content, progress=progress.report
         )
     except ValidationError as exc:  # the archive as a whole is refused: nothing attached
         return {"errors": [{"row": None, "column": None, "message": m} for m in exc.messages]}

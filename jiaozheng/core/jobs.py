@@ -45,6 +45,12 @@ class JobProgress:
         self.job.total = total
         Job.objects.filter(pk=self.job.pk).update(total=total)
 
+    def report(self, done: int, total: int) -> None:
+        """The ``progress(done, total)`` callback of ``run_import`` and the other long loops."""
+        if self.job.total != total:
+            self.total(total)
+        self.step(done)
+
     def step(self, done: int, message: str = "") -> None:
         if done % self.every and done != self.job.total:
             return
@@ -142,16 +148,11 @@ def import_kind(job: Job, progress: JobProgress) -> dict:
     with job.input_file.open("rb") as handle:
         content = handle.read()
 
-    def report(done: int, total: int) -> None:
-        if progress.job.total != total:
-            progress.total(total)
-        progress.step(done)
-
     result = run_import(
         actor=job.created_by,
         kind=job.params["kind"],
         name=job.params.get("filename", "upload.csv"),
         content=content,
-        progress=report,
+        progress=progress.report,
     )
     return result.as_dict()

@@ -21,16 +21,11 @@ def import_setup(job: Job, progress: JobProgress) -> dict[str, Any]:
     with job.input_file.open("rb") as handle:
         content = handle.read()
 
-    def report(done: int, total: int) -> None:
-        if progress.job.total != total:
-            progress.total(total)
-        progress.step(done)
-
     result = run_import(
         actor=job.created_by,
         kind=kind,
         name=job.params.get("filename", "upload.xlsx"),
         content=content,
-        progress=report,
+        progress=progress.report,
     )
     return result.as_dict()

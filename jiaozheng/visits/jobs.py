@@ -14,16 +14,11 @@ def import_visits(job: Job, progress: JobProgress) -> dict[str, Any]:
     with job.input_file.open("rb") as handle:
         content = handle.read()
 
-    def report(done: int, total: int) -> None:
-        if progress.job.total != total:
-            progress.total(total)
-        progress.step(done)
-
     result = run_import(
         actor=job.created_by,
         kind="visits",
         name=job.params.get("filename", "upload.csv"),
         content=content,
-        progress=report,
+        progress=progress.report,
     )
     return result.as_dict()
